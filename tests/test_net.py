@@ -150,14 +150,14 @@ def test_random_policy_in_a_nearly_full_space_finds_the_last_addresses():
 def test_pack_fills_partly_used_blocks_before_breaking_whole_ones():
     space = AddressSpace("10.0.0.0/24", policy="pack")
     # Block .0/28 holds the gateway and block .240/28 the last three: both are broken already.
-    first = space.allocate(13)
-    assert all(ip("10.0.0.240") <= a <= ip("10.0.0.252") for a in first)
-    second = space.allocate(15)
-    assert all(ip("10.0.0.1") <= a <= ip("10.0.0.15") for a in second)
+    first = space.allocate(28)
+    assert sorted(ips(first)) == sorted([f"10.0.0.{i}" for i in list(range(1, 16)) + list(range(240, 253))])
     assert space.stats().free_blocks_28 == 14  # no whole block broken yet
+    assert ips(space.allocate(2)) == ["10.0.0.16", "10.0.0.17"]  # then the lowest whole block
     space.release([ip("10.0.0.5")])
-    third = space.allocate(2)
-    assert ip("10.0.0.5") in third  # the hole is filled before a new block is opened
+    third = space.allocate(15)
+    assert ip("10.0.0.5") in third  # the hole and the broken block are filled first
+    assert all(ip("10.0.0.1") <= a < ip("10.0.0.32") for a in third)
     assert space.stats().free_blocks_28 == 13
 
 
@@ -477,3 +477,38 @@ def test_reservation_figures():
     assert (s.cidr, s.total, s.prefixes, s.free_blocks_28, s.free_ips) == ("10.0.0.64/26", 64, 1, 3, 48)
     assert s.largest_free_prefixlen == 27  # .96/27
     assert s.fragmentation == 0.0
+
+
+def test_random_prefixes_in_a_nearly_full_reservation_are_valid_and_spread():
+    space = AddressSpace("10.0.0.0/16", policy="random", seed=11)
+    space.reserve("10.0.64.0/18")  # 1,024 blocks
+    space.allocate_prefixes(1024 - 8)  # 8 left: below 1/64 free, the sparse path
+    free_before = {b for b in range(space.n_blocks) if space.block_states()[b] == BlockState.RESERVED_FREE}
+    seen = set()
+    for _ in range(400):
+        got = space.allocate_prefixes(3)
+        assert len(set(got)) == 3
+        blocks = {(a - space.base) >> 4 for a in got}
+        assert blocks <= free_before
+        seen |= blocks
+        space.release_prefixes(got)
+    assert seen == free_before  # every free block gets picked
+
+
+def test_a_custom_policy_that_chooses_a_used_address_is_caught_before_any_change():
+    from simkit.net import PlacementPolicy
+
+    class Sloppy(PlacementPolicy):
+        name = "sloppy"
+
+        def choose(self, space, n):
+            return [1] * n  # offset 1, whatever its state
+
+    space = AddressSpace("10.0.0.0/24", policy=Sloppy())
+    assert ips(space.allocate(1)) == ["10.0.0.1"]
+    before = space.address_states().copy()
+    with pytest.raises(AssertionError, match="sloppy"):
+        space.allocate(1)
+    with pytest.raises(AssertionError, match="sloppy"):
+        AddressSpace("10.0.0.0/24", policy=Sloppy()).allocate(2)  # the same address twice
+    assert (space.address_states() == before).all() and space.used_count == 1

@@ -127,14 +127,18 @@ def machine_for(policy):
             if policy == "lowest":
                 assert got == free[:n]
             if policy == "pack":
-                # Best fit: no block with fewer free addresses was passed over for a fuller one.
+                # A whole free block is broken only once every partly used block is full.
                 counts = {}
                 for a in free:
                     counts[a & ~15] = counts.get(a & ~15, 0) + 1
-                taken_from = {a & ~15 for a in got}
-                worst = max(counts[b] for b in taken_from)
-                untouched = [c for b, c in counts.items() if b not in taken_from]
-                assert all(c >= worst for c in untouched) or len(taken_from) > 1
+                whole = {b for b, c in counts.items() if c == 16}
+                partial_free = sum(c for b, c in counts.items() if b not in whole)
+                from_whole = [a for a in got if a & ~15 in whole]
+                if from_whole:
+                    assert len(got) - len(from_whole) == partial_free
+                    # ... and whole blocks are taken lowest first, filled in order.
+                    lowest = sorted(whole)[0]
+                    assert from_whole[0] == lowest
             self.ref.singles |= set(got)
 
         @rule(fracs=st.lists(st.floats(0, 1, exclude_max=True), min_size=1, max_size=4))

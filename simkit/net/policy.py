@@ -4,8 +4,9 @@ How Alibaba Cloud picks a free private IP is not published, so simkit makes it a
 
 - ``random`` (the default): uniformly among the free addresses, from the seeded generator;
 - ``lowest``: the lowest free address (and the lowest free /28 of the lowest reservation);
-- ``pack``: the fullest partly used /28 block first (best fit), so whole blocks stay free for
-  reservations and prefixes; prefixes fill the reservation with the fewest free blocks first.
+- ``pack``: partly used /28 blocks first, then the lowest whole block, so whole blocks stay
+  free for reservations and prefixes; prefixes fill the reservation with the fewest free
+  blocks first.
 
 A policy only chooses. The ``AddressSpace`` owns the bitmap and the block counts, passes a
 policy read access to them, and checks every choice before applying it. A policy may
@@ -18,7 +19,7 @@ either pass an instance to ``AddressSpace(policy=...)`` or add it to ``POLICIES`
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,14 +32,20 @@ _FREE = 0  # AddrState.FREE
 _RES_FREE = 1  # block flag: reserved and free
 _SHIFT = 4  # log2 of the 16 addresses of a /28 block
 
-#: (lo, hi, free): the blocks lo..hi-1 of one reservation, ``free`` of them free; lowest first.
-BlockRange = tuple[int, int, int]
+#: One reservation as a policy sees it: ``block_lo``, ``block_hi`` (its blocks are
+#: block_lo .. block_hi - 1) and ``free_blocks``. Lists of them come lowest first.
+BlockRange = Any
 
 
 class PlacementPolicy:
     """Chooses offsets; never writes the space (see the module docstring)."""
 
     name = "abstract"
+    #: True only for the built-in policies, which the test suite proves; the space checks
+    #: every choice of any other policy before applying it.
+    trusted = False
+    #: True when the policy reads ``space.partial`` (the space keeps it only then).
+    uses_partial = False
 
     def __init__(self, rng: random.Random | None = None):
         self.rng = rng if rng is not None else random.Random(0)
@@ -48,8 +55,8 @@ class PlacementPolicy:
         raise NotImplementedError
 
     def choose_blocks(self, space: "AddressSpace", n: int, ranges: list[BlockRange]) -> list[int]:
-        """Return ``n`` distinct free reserved block indices from ``ranges``; they hold at
-        least ``n`` free blocks in all."""
+        """Return ``n`` distinct free reserved block indices from the reservations in
+        ``ranges``; they hold at least ``n`` free blocks in all (some may hold none)."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -59,13 +66,19 @@ class PlacementPolicy:
 def _lowest_blocks(space: "AddressSpace", n: int, ranges: list[BlockRange]) -> list[int]:
     find = space.block_res.find
     out: list[int] = []
-    for lo, hi, free in ranges:
-        b = lo
-        for _ in range(min(free, n - len(out))):
+    need = n
+    for r in ranges:
+        free = r.free_blocks
+        if not free:
+            continue
+        b, hi = r.block_lo, r.block_hi
+        take = free if free < need else need
+        for _ in range(take):
             b = find(_RES_FREE, b, hi)
             out.append(b)
             b += 1
-        if len(out) == n:
+        need -= take
+        if not need:
             break
     return out
 
@@ -74,6 +87,7 @@ class LowestPolicy(PlacementPolicy):
     """The lowest free addresses; the lowest free /28 blocks."""
 
     name = "lowest"
+    trusted = True
 
     def choose(self, space: "AddressSpace", n: int) -> list[int]:
         find = space.addr.find
@@ -91,40 +105,68 @@ class LowestPolicy(PlacementPolicy):
 
 
 class PackPolicy(PlacementPolicy):
-    """Best fit: addresses from the /28 blocks with the fewest free addresses first, so that
-    whole blocks are broken only when no partly used block is left."""
+    """Addresses from partly used /28 blocks first (those holding single IPs or
+    system-reserved addresses), then from the lowest whole free block, so that whole blocks
+    are broken only when no partly used one is left and stay free for reservations and
+    prefixes."""
 
     name = "pack"
+    trusted = True
+    uses_partial = True
 
     def choose(self, space: "AddressSpace", n: int) -> list[int]:
         find = space.addr.find
-        out: list[int] = []
-        need = n
-        for k, bucket in enumerate(space.buckets):
-            if not bucket or not k:
-                continue
-            for b in bucket:
-                i = b << _SHIFT
-                end = i + 16
-                take = k if k < need else need
-                for _ in range(take):
-                    i = find(_FREE, i, end)
+        block_free = space.block_free
+        partial = space.partial
+        if partial:
+            # The common case: the most recently broken block serves the whole request.
+            b = partial[-1]
+            if block_free[b] >= n:
+                i = find(_FREE, b << _SHIFT)
+                if n == 1:
+                    return [i]
+                out = [i]
+                for _ in range(n - 1):
+                    i = find(_FREE, i + 1)
                     out.append(i)
-                    i += 1
-                need -= take
-                if not need:
-                    return out
+                return out
+        out = []
+        need = n
+        for b in reversed(partial):
+            i = b << _SHIFT
+            end = i + 16
+            k = block_free[b]
+            take = k if k < need else need
+            for _ in range(take):
+                i = find(_FREE, i, end)
+                out.append(i)
+                i += 1
+            need -= take
+            if not need:
+                return out
+        find_block = block_free.find
+        b = 0
+        while need:
+            b = find_block(16, b)  # 16 free addresses: a whole block outside reservations
+            i = b << _SHIFT
+            take = 16 if 16 < need else need
+            out.extend(range(i, i + take))
+            need -= take
+            b += 1
         return out
 
     def choose_blocks(self, space: "AddressSpace", n: int, ranges: list[BlockRange]) -> list[int]:
         # Fill the most used reservation first, keeping whole reservations free longest.
-        return _lowest_blocks(space, n, sorted(ranges, key=lambda r: (r[2], r[0])))
+        if len(ranges) > 1:
+            ranges = sorted(ranges, key=lambda r: (r.free_blocks, r.block_lo))
+        return _lowest_blocks(space, n, ranges)
 
 
 class RandomPolicy(PlacementPolicy):
     """Uniformly random among the free addresses (and free /28 blocks), seeded."""
 
     name = "random"
+    trusted = True
 
     def choose(self, space: "AddressSpace", n: int) -> list[int]:
         addr, size = space.addr, space.size
@@ -153,26 +195,48 @@ class RandomPolicy(PlacementPolicy):
         return out
 
     def choose_blocks(self, space: "AddressSpace", n: int, ranges: list[BlockRange]) -> list[int]:
-        total = sum(hi - lo for lo, hi, _ in ranges)
-        free = sum(f for _, _, f in ranges)
+        ranges = [r for r in ranges if r.free_blocks]
+        total = sum(r.block_hi - r.block_lo for r in ranges)
+        free = sum(r.free_blocks for r in ranges)
         block_res = space.block_res
-        if free * 4 >= total:
+        if free * 64 >= total:
+            # At least 1/64 free: rejection sampling, 64 draws at most on average. random() is
+            # several times cheaper than randrange(); with at most 2**12 blocks per /16 its
+            # 2**-53 granularity adds no measurable bias.
             out: list[int] = []
+            rand = self.rng.random
             while len(out) < n:
-                r = self.rng.randrange(total)
-                for lo, hi, _ in ranges:
-                    if r < hi - lo:
-                        b = lo + r
+                x = int(rand() * total)
+                for r in ranges:
+                    size = r.block_hi - r.block_lo
+                    if x < size:
+                        b = r.block_lo + x
                         break
-                    r -= hi - lo
+                    x -= size
                 if block_res[b] == _RES_FREE and b not in out:
                     out.append(b)
             return out
-        flags = np.frombuffer(block_res, dtype=np.uint8)
-        candidates: list[int] = []
-        for lo, hi, _ in ranges:
-            candidates.extend((np.flatnonzero(flags[lo:hi] == _RES_FREE) + lo).tolist())
-        return self.rng.sample(candidates, n)
+        # Sparse: draw ranks among the free blocks and walk to them (fewer than total/64 steps).
+        ranks = sorted(self.rng.sample(range(free), n))
+        find = block_res.find
+        out = []
+        seen = 0  # free blocks passed in earlier reservations
+        for r in ranges:
+            b = r.block_lo
+            j = seen
+            while ranks and ranks[0] < seen + r.free_blocks:
+                target = ranks.pop(0)
+                while True:
+                    b = find(_RES_FREE, b, r.block_hi)
+                    if j == target:
+                        out.append(b)
+                        b += 1
+                        j += 1
+                        break
+                    b += 1
+                    j += 1
+            seen += r.free_blocks
+        return out
 
 
 #: The built-in policies by name.

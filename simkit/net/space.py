@@ -177,7 +177,9 @@ class SpaceStats:
 
 
 class _ResState:
-    """Mutable bookkeeping of one reservation, owned by the space."""
+    """Mutable bookkeeping of one reservation, owned by the space. Policies read
+    ``block_lo``/``block_hi`` (its /28 blocks are block_lo .. block_hi - 1) and
+    ``free_blocks``."""
 
     __slots__ = ("reservation", "block_lo", "block_hi", "free_blocks")
 
@@ -230,12 +232,18 @@ class AddressSpace:
         self.block_cap = min(BLOCK, self.size)
         self.n_blocks = max(1, self.size >> _BLOCK_SHIFT)
         self.rng = rng if rng is not None else random.Random(seed)
+        self.policy = resolve_policy(policy, self.rng)
 
         # The state bitmap and per-block counts. Policies read these; only this class writes.
+        # A block's single IPs are derived (capacity - system - free) rather than counted, so
+        # the hot paths touch one counter per address.
         self.addr = bytearray(self.size)
         self.block_free = bytearray([self.block_cap]) * self.n_blocks
-        self.block_single = bytearray(self.n_blocks)
         self.block_res = bytearray(self.n_blocks)
+        #: block -> reservation slot (0: none); slots[k] is the reservation's bookkeeping.
+        self.block_slot = bytearray(self.n_blocks)
+        self._slots: list[_ResState | None] = [None] * (MAX_RESERVATIONS + 1)
+        self._res_sorted: list[_ResState] = []
         system = list(range(SYSTEM_RESERVED_HEAD)) + list(range(self.size - SYSTEM_RESERVED_TAIL, self.size))
         block_system = bytearray(self.n_blocks)
         for off in system:
@@ -245,13 +253,16 @@ class AddressSpace:
         self.block_system = bytes(block_system)
         self.system_offsets = tuple(system)
 
-        #: buckets[k] = blocks outside reservations with exactly k addresses free for single IPs
-        #: (k >= 1). The ``pack`` policy takes the fullest first; kept here so it is never stale.
-        self.buckets: list[set[int]] = [set() for _ in range(BLOCK + 1)]
-        for b in range(self.n_blocks):
-            k = self.block_free[b]
-            if k:
-                self.buckets[k].add(b)
+        #: Blocks outside reservations that are broken but not full (0 < free < 16), kept only
+        #: for policies that read it (``pack`` fills these before breaking a whole block).
+        #: A list with a position index rather than a set: iterating a set that has churned
+        #: starts with a scan of its hash table, while the list's last element is O(1).
+        #: Touched on transitions only, so most address changes leave it alone.
+        self.partial: list[int] | None = None
+        self._partial_pos: dict[int, int] = {}
+        if self.policy.uses_partial:
+            self.partial = [b for b in range(self.n_blocks) if 0 < self.block_free[b] < BLOCK]
+            self._partial_pos = {b: j for j, b in enumerate(self.partial)}
 
         self.free_count = self.size - len(system)  # addresses free for single IPs
         self.used_count = 0  # addresses held as single IPs
@@ -259,14 +270,11 @@ class AddressSpace:
         #: No FREE address sits below this offset. Releases lower it; a policy that has just
         #: found the lowest free address may raise it to that address.
         self.scan_hint = 0
-        self._reservations: dict[int, _ResState] = {}
-
-        self.policy = resolve_policy(policy, self.rng)
 
     def __repr__(self) -> str:
         return (
             f"<AddressSpace {self.cidr} policy={self.policy.name} free={self.free_count} "
-            f"used={self.used_count} prefixes={self.prefix_count} reservations={len(self._reservations)}>"
+            f"used={self.used_count} prefixes={self.prefix_count} reservations={len(self._res_sorted)}>"
         )
 
     # ---------------------------------------------------------------- single addresses
@@ -281,14 +289,19 @@ class AddressSpace:
 
         Raises ValueError when ``n`` < 1, SpaceExhausted when fewer than ``n`` are free.
         """
-        if n < 1:
-            raise ValueError(f"count must be at least 1, got {n}")
-        if n > self.free_count:
+        if not 0 < n <= self.free_count:
+            if n < 1:
+                raise ValueError(f"count must be at least 1, got {n}")
             raise SpaceExhausted("addresses", n, self.free_count, str(self.cidr))
-        chosen = self.policy.choose(self, n)
-        addr = self.addr
-        if len(chosen) != n or len(set(chosen)) != n or any(addr[i] for i in chosen):
-            raise AssertionError(f"placement policy {self.policy.name!r} chose {chosen!r} for {n} free addresses")
+        policy = self.policy
+        chosen = policy.choose(self, n)
+        # The built-in policies are proven by the stateful tests; any other is checked here.
+        if not policy.trusted and (
+            len(chosen) != n
+            or len(set(chosen)) != n
+            or any(not 0 <= i < self.size or self.addr[i] for i in chosen)
+        ):
+            raise AssertionError(f"placement policy {policy.name!r} chose {chosen!r} for {n} free addresses")
         self._take_singles(chosen)
         base = self.base
         return [base + i for i in chosen]
@@ -320,7 +333,7 @@ class AddressSpace:
                     raise Refused(_fmt(a), Refusal.SYSTEM_RESERVED)
                 if state == AddrState.SINGLE:
                     raise Refused(_fmt(a), Refusal.IN_USE)
-                raise Refused(_fmt(a), Refusal.IN_RESERVATION, str(self._reservation_of(i >> _BLOCK_SHIFT)))
+                raise Refused(_fmt(a), Refusal.IN_RESERVATION, str(self._slots[self.block_slot[i >> _BLOCK_SHIFT]].reservation))
             if i in seen:
                 raise Refused(_fmt(a), Refusal.DUPLICATE)
             seen.add(i)
@@ -332,47 +345,79 @@ class AddressSpace:
 
         Raises Refused (NOT_HELD, OUTSIDE or DUPLICATE) naming the first offending address.
         """
+        if not isinstance(addresses, list):
+            addresses = list(addresses)
         base, size, addr = self.base, self.size, self.addr
-        offsets: list[int] = []
+        block_free, partial = self.block_free, self.partial
+        hint = self.scan_hint
+        n = 0
+        # Check and apply in one pass (this is the hot path); a refusal undoes the first n.
         for a in addresses:
             i = a - base
-            if not 0 <= i < size:
-                raise Refused(_fmt(a), Refusal.OUTSIDE, str(self.cidr))
-            if addr[i] != AddrState.SINGLE:
-                raise Refused(_fmt(a), Refusal.NOT_HELD)
-            offsets.append(i)
-        if len(set(offsets)) != len(offsets):
-            dup = next(i for i in offsets if offsets.count(i) > 1)
-            raise Refused(_fmt(base + dup), Refusal.DUPLICATE)
-        buckets, block_free, block_single = self.buckets, self.block_free, self.block_single
-        hint = self.scan_hint
-        for i in offsets:
-            addr[i] = AddrState.FREE
-            b = i >> _BLOCK_SHIFT
-            k = block_free[b]
-            if k:
-                buckets[k].discard(b)
-            block_free[b] = k + 1
-            buckets[k + 1].add(b)
-            block_single[b] -= 1
+            if not 0 <= i < size or addr[i] != _SINGLE:
+                self._undo_release(addresses[:n])
+                raise self._release_refusal(addresses[:n], a)
+            addr[i] = _FREE
+            if partial is None:
+                block_free[i >> _BLOCK_SHIFT] += 1
+            else:
+                b = i >> _BLOCK_SHIFT
+                k = block_free[b] + 1
+                block_free[b] = k
+                if k == 1:
+                    self._partial_pos[b] = len(partial)
+                    partial.append(b)
+                elif k == BLOCK:
+                    self._partial_remove(b)
             if i < hint:
                 hint = i
+            n += 1
         self.scan_hint = hint
-        self.free_count += len(offsets)
-        self.used_count -= len(offsets)
+        self.free_count += n
+        self.used_count -= n
+
+    def _partial_remove(self, b: int) -> None:
+        j = self._partial_pos.pop(b)
+        last = self.partial.pop()
+        if last != b:
+            self.partial[j] = last
+            self._partial_pos[last] = j
+
+    def _undo_release(self, done: list[int]) -> None:
+        base = self.base
+        self._take_singles([a - base for a in done])
+        self.free_count += len(done)
+        self.used_count -= len(done)
+
+    def _release_refusal(self, done: list[int], a: int) -> Refused:
+        if not 0 <= a - self.base < self.size:
+            return Refused(_fmt(a), Refusal.OUTSIDE, str(self.cidr))
+        if a in done:
+            return Refused(_fmt(a), Refusal.DUPLICATE)
+        return Refused(_fmt(a), Refusal.NOT_HELD)
 
     def _take_singles(self, offsets: list[int]) -> None:
-        addr, buckets = self.addr, self.buckets
-        block_free, block_single = self.block_free, self.block_single
-        for i in offsets:
-            addr[i] = AddrState.SINGLE
-            b = i >> _BLOCK_SHIFT
-            k = block_free[b]
-            buckets[k].discard(b)
-            if k > 1:
-                buckets[k - 1].add(b)
-            block_free[b] = k - 1
-            block_single[b] += 1
+        addr, block_free, partial = self.addr, self.block_free, self.partial
+        if partial is None:
+            for i in offsets:
+                addr[i] = _SINGLE
+                block_free[i >> _BLOCK_SHIFT] -= 1
+        else:
+            pos = self._partial_pos
+            for i in offsets:
+                addr[i] = _SINGLE
+                b = i >> _BLOCK_SHIFT
+                k = block_free[b] - 1
+                block_free[b] = k
+                if k == BLOCK - 1:
+                    pos[b] = len(partial)
+                    partial.append(b)
+                elif k == 0:  # full: out of ``partial`` (inline, as pack fills blocks all the time)
+                    j = pos.pop(b)
+                    last = partial.pop()
+                    if last != b:
+                        partial[j] = last
+                        pos[last] = j
         self.free_count -= len(offsets)
         self.used_count += len(offsets)
 
@@ -393,7 +438,7 @@ class AddressSpace:
     @property
     def reservations(self) -> tuple[Reservation, ...]:
         """The CIDR reservations, lowest first."""
-        return tuple(self._reservations[k].reservation for k in sorted(self._reservations))
+        return tuple(state.reservation for state in self._res_sorted)
 
     def reserve(self, cidr: str | Cidr | None = None, *, mask: int | None = None) -> Reservation:
         """Create a CIDR reservation, given as a CIDR or as a mask (then placed by simkit).
@@ -409,7 +454,7 @@ class AddressSpace:
         """
         if (cidr is None) == (mask is None):
             raise ValueError("give exactly one of cidr and mask for a CIDR reservation")
-        if len(self._reservations) >= MAX_RESERVATIONS:
+        if len(self._res_sorted) >= MAX_RESERVATIONS:
             shown = str(cidr) if cidr is not None else f"/{mask}"
             raise Refused(shown, Refusal.TOO_MANY, f"at most {MAX_RESERVATIONS} per vSwitch")
         lo = self.cidr.prefixlen + RESERVATION_MIN_EXTRA_BITS
@@ -426,14 +471,18 @@ class AddressSpace:
         first = (block.base - self.base) >> _BLOCK_SHIFT
         last = first + (block.size >> _BLOCK_SHIFT)
         reservation = Reservation(block)
-        self._reservations[block.base] = _ResState(reservation, first, last)
-        addr, buckets = self.addr, self.buckets
+        state = _ResState(reservation, first, last)
+        slot = self._slots.index(None, 1)
+        self._slots[slot] = state
+        self._res_sorted.append(state)
+        self._res_sorted.sort(key=lambda st: st.block_lo)
         start = block.base - self.base
-        addr[start : start + block.size] = bytes([AddrState.RESERVED]) * block.size
+        self.addr[start : start + block.size] = bytes([AddrState.RESERVED]) * block.size
         for b in range(first, last):
-            buckets[self.block_free[b]].discard(b)
+            # A reservable block is whole, so it is never in ``partial``.
             self.block_free[b] = 0
             self.block_res[b] = _RES_FREE
+            self.block_slot[b] = slot
         self.free_count -= block.size
         return reservation
 
@@ -443,19 +492,18 @@ class AddressSpace:
         Raises Refused(NOT_IN_RESERVATION) for an unknown one, Refused(NOT_EMPTY) while it
         holds prefixes.
         """
-        state = self._reservations.get(reservation.cidr.base)
-        if state is None or state.reservation != reservation:
-            raise Refused(str(reservation), Refusal.NOT_IN_RESERVATION)
+        state = self._res_state(reservation)
         if state.free_blocks != state.block_hi - state.block_lo:
             raise Refused(str(reservation), Refusal.NOT_EMPTY)
-        del self._reservations[reservation.cidr.base]
+        self._res_sorted.remove(state)
+        self._slots[self._slots.index(state)] = None
         size = reservation.cidr.size
         start = reservation.cidr.base - self.base
         self.addr[start : start + size] = bytes(size)
         for b in range(state.block_lo, state.block_hi):
             self.block_res[b] = _NOT_RESERVED
+            self.block_slot[b] = 0
             self.block_free[b] = BLOCK
-            self.buckets[BLOCK].add(b)
         self.free_count += size
         self.scan_hint = min(self.scan_hint, start)
 
@@ -475,7 +523,7 @@ class AddressSpace:
     def _check_reservable(self, block: Cidr) -> None:
         if not self.cidr.contains_block(block):
             raise Refused(str(block), Refusal.OUTSIDE, str(self.cidr))
-        for other in self._reservations.values():
+        for other in self._res_sorted:
             if other.reservation.cidr.overlaps(block):
                 raise Refused(str(block), Refusal.OVERLAP, str(other.reservation))
         start = block.base - self.base
@@ -496,15 +544,9 @@ class AddressSpace:
             raise Refused(f"/{mask}", Refusal.NO_ROOM, "no aligned block of that size is free of used, system-reserved and reserved addresses")
         return Cidr(self.base + (int(hits[0]) * per << _BLOCK_SHIFT), mask)
 
-    def _reservation_of(self, block: int) -> Reservation | None:
-        for state in self._reservations.values():
-            if state.block_lo <= block < state.block_hi:
-                return state.reservation
-        return None
-
     def _res_state(self, reservation: Reservation) -> _ResState:
-        state = self._reservations.get(reservation.cidr.base)
-        if state is None or state.reservation != reservation:
+        state = next((st for st in self._res_sorted if st.reservation == reservation), None)
+        if state is None:
             raise Refused(str(reservation), Refusal.NOT_IN_RESERVATION, "no such reservation on this vSwitch")
         return state
 
@@ -512,7 +554,7 @@ class AddressSpace:
 
     def free_prefix_count(self, within: Iterable[Reservation] | None = None) -> int:
         """Free /28 blocks in the given reservations (all of them when ``within`` is None)."""
-        states = self._reservations.values() if within is None else [self._res_state(r) for r in within]
+        states = self._res_sorted if within is None else [self._res_state(r) for r in within]
         return sum(s.free_blocks for s in states)
 
     def allocate_prefixes(self, n: int, within: Iterable[Reservation] | None = None) -> list[int]:
@@ -523,24 +565,25 @@ class AddressSpace:
         """
         if n < 1:
             raise ValueError(f"count must be at least 1, got {n}")
-        states = (
-            [self._reservations[k] for k in sorted(self._reservations)]
-            if within is None
-            else [self._res_state(r) for r in within]
-        )
-        available = sum(s.free_blocks for s in states)
+        states = self._res_sorted if within is None else [self._res_state(r) for r in within]
+        available = 0
+        for st in states:
+            available += st.free_blocks
         if n > available:
             raise SpaceExhausted("prefixes", n, available, str(self.cidr))
-        ranges = [(s.block_lo, s.block_hi, s.free_blocks) for s in states if s.free_blocks]
-        chosen = self.policy.choose_blocks(self, n, ranges)
-        block_res = self.block_res
-        if (
-            len(chosen) != n
-            or len(set(chosen)) != n
-            or any(block_res[b] != _RES_FREE for b in chosen)
-            or any(not any(lo <= b < hi for lo, hi, _ in ranges) for b in chosen)
-        ):
-            raise AssertionError(f"placement policy {self.policy.name!r} chose blocks {chosen!r}")
+        policy = self.policy
+        chosen = policy.choose_blocks(self, n, states)
+        if not policy.trusted:
+            block_res = self.block_res
+            if (
+                len(chosen) != n
+                or len(set(chosen)) != n
+                or any(
+                    not any(st.block_lo <= b < st.block_hi for st in states) or block_res[b] != _RES_FREE
+                    for b in chosen
+                )
+            ):
+                raise AssertionError(f"placement policy {policy.name!r} chose blocks {chosen!r}")
         self._take_blocks(chosen)
         base = self.base
         return [base + (b << _BLOCK_SHIFT) for b in chosen]
@@ -594,7 +637,7 @@ class AddressSpace:
             self.block_res[b] = _RES_FREE
             start = b << _BLOCK_SHIFT
             self.addr[start : start + BLOCK] = _RESERVED_BLOCK
-            self._reservation_state_of_block(b).free_blocks += 1
+            self._slots[self.block_slot[b]].free_blocks += 1
         self.prefix_count -= len(blocks)
 
     def _prefix_block(self, p: str | Cidr | int) -> int:
@@ -616,28 +659,21 @@ class AddressSpace:
         return (cidr.base - self.base) >> _BLOCK_SHIFT
 
     def _take_blocks(self, blocks: list[int]) -> None:
+        block_res, addr, slots, block_slot = self.block_res, self.addr, self._slots, self.block_slot
         for b in blocks:
-            self.block_res[b] = _RES_PREFIX
+            block_res[b] = _RES_PREFIX
             start = b << _BLOCK_SHIFT
-            self.addr[start : start + BLOCK] = _PREFIX_BLOCK
-            self._reservation_state_of_block(b).free_blocks -= 1
+            addr[start : start + BLOCK] = _PREFIX_BLOCK
+            slots[block_slot[b]].free_blocks -= 1
         self.prefix_count += len(blocks)
-
-    def _reservation_state_of_block(self, block: int) -> _ResState:
-        for state in self._reservations.values():
-            if state.block_lo <= block < state.block_hi:
-                return state
-        raise AssertionError(f"block {block} is in no reservation")
 
     # ---------------------------------------------------------------- figures
 
     def block_states(self) -> np.ndarray:
         """The state of every aligned /28 block, lowest first, as a uint8 array of
         ``BlockState`` values (one element for a /29 vSwitch)."""
-        free = np.frombuffer(self.block_free, dtype=np.uint8)
-        single = np.frombuffer(self.block_single, dtype=np.uint8)
+        free, single, res = self._block_arrays()
         system = np.frombuffer(self.block_system, dtype=np.uint8)
-        res = np.frombuffer(self.block_res, dtype=np.uint8)
         out = np.full(self.n_blocks, BlockState.FREE, dtype=np.uint8)
         out[(single == 0) & (system > 0)] = BlockState.SYSTEM
         out[(single > 0) & (free > 0)] = BlockState.PARTIAL
@@ -646,19 +682,27 @@ class AddressSpace:
         out[res == _RES_PREFIX] = BlockState.PREFIX
         return out
 
+    def _block_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per block: addresses free for single IPs, addresses held as single IPs, and the
+        reservation flag. Single IPs are what is neither free nor system-reserved outside
+        reservations."""
+        free = np.frombuffer(self.block_free, dtype=np.uint8)
+        res = np.frombuffer(self.block_res, dtype=np.uint8)
+        system = np.frombuffer(self.block_system, dtype=np.uint8)
+        single = np.where(res == _NOT_RESERVED, self.block_cap - system.astype(np.int16) - free, 0)
+        return free, single, res
+
     def address_states(self) -> np.ndarray:
         """A copy of the bitmap: one ``AddrState`` value per address, lowest first."""
         return np.frombuffer(bytes(self.addr), dtype=np.uint8)
 
     def stats(self) -> SpaceStats:
         """Fragmentation figures of the whole vSwitch now (see ``SpaceStats``)."""
-        free = np.frombuffer(self.block_free, dtype=np.uint8)
-        single = np.frombuffer(self.block_single, dtype=np.uint8)
-        res = np.frombuffer(self.block_res, dtype=np.uint8)
+        free, single, res = self._block_arrays()
         outside = res == _NOT_RESERVED
         whole = free == BLOCK  # only outside reservations can a block have 16 single-free addresses
         partial_free = int(free[(single > 0) & (free > 0)].sum())
-        reserved = sum(s.reservation.cidr.size for s in self._reservations.values())
+        reserved = sum(s.reservation.cidr.size for s in self._res_sorted)
         return SpaceStats(
             cidr=str(self.cidr),
             total=self.size,
@@ -719,6 +763,8 @@ class AddressSpace:
         return None
 
 
+_FREE = int(AddrState.FREE)
+_SINGLE = int(AddrState.SINGLE)
 _PREFIX_BLOCK = bytes([AddrState.PREFIX]) * BLOCK
 _RESERVED_BLOCK = bytes([AddrState.RESERVED]) * BLOCK
 
