@@ -3,17 +3,25 @@
 A capacity-planning and simulation toolkit for private-IP assignment (secondary IPv4
 addresses and /28 prefixes on ENIs) on Alibaba Cloud ECS.
 
-Layers, lowest first: ``catalog`` (instance-type limits, region capabilities), ``net`` (the
-address space of a vSwitch). Higher layers import lower ones only.
+Layers, lowest first: ``errors`` (the error registry), ``catalog`` (instance-type limits,
+region capabilities), ``net`` (the address space of a vSwitch), ``ecs`` (the cloud model),
+``api`` (``Cloud.call``: API-named parameters in, documented bodies out). Higher layers import
+lower ones only.
 """
 
+from simkit.api import Cloud
 from simkit.catalog import Catalog, InstanceType, load_catalog
+from simkit.ecs import CloudSettings
+from simkit.errors import ApiError
 from simkit.net import AddressSpace, Cidr, Refused, SpaceExhausted, SpaceStats, format_ipv4, parse_ipv4
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AddressSpace",
+    "ApiError",
+    "Cloud",
+    "CloudSettings",
     "Catalog",
     "Cidr",
     "InstanceType",

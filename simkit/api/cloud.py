@@ -1,0 +1,78 @@
+"""``Cloud``: the simulated account driven in the API's own vocabulary.
+
+>>> cloud = Cloud(seed=0)
+>>> vpc = cloud.call("CreateVpc", {"RegionId": "cn-hangzhou", "CidrBlock": "10.0.0.0/16"})["VpcId"]
+>>> vsw = cloud.call("CreateVSwitch", {"RegionId": "cn-hangzhou", "VpcId": vpc,
+...                  "ZoneId": "cn-hangzhou-h", "CidrBlock": "10.0.0.0/24"})["VSwitchId"]
+>>> cloud.call("DescribeVSwitches", {"RegionId": "cn-hangzhou", "VSwitchId": vsw}
+...            )["VSwitches"]["VSwitch"][0]["AvailableIpAddressCount"]
+252
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Mapping
+
+from simkit.api.params import SPECS, parse_params
+from simkit.api.render import RENDER
+from simkit.ecs import Account, CloudSettings
+from simkit.errors import ApiError, api_error
+
+__all__ = ["Cloud"]
+
+
+class Cloud:
+    """One simulated Alibaba Cloud account, all regions.
+
+    ``Cloud(seed=0, settings=None, **overrides)``: ``overrides`` change single settings
+    (``Cloud(placement="pack", account_eni_quota=100)``); see ``CloudSettings``.
+
+    ``call(action, params)`` returns the documented response body (``RequestId`` first) or
+    raises ``ApiError`` with ``.code``, ``.http_status``, ``.message`` and ``.request_id``.
+    ``now`` and ``advance(seconds)`` drive simulated time; ``model`` is the ``Account`` with
+    the resources and the simulation-only knobs.
+    """
+
+    def __init__(self, seed: int = 0, settings: CloudSettings | None = None, *, catalog=None, **overrides: Any):
+        settings = settings or CloudSettings()
+        if overrides:
+            settings = settings.with_(**overrides)
+        self.model = Account(seed=seed, settings=settings, catalog=catalog)
+        self._request_ids = random.Random(f"{seed}/request-ids")
+
+    @property
+    def settings(self) -> CloudSettings:
+        return self.model.settings
+
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the start of the run."""
+        return self.model.now
+
+    def advance(self, seconds: float) -> None:
+        """Move simulated time forward, completing the asynchronous operations that fall due."""
+        self.model.advance(seconds)
+
+    def advance_to(self, t: float) -> None:
+        """Move simulated time to ``t`` seconds."""
+        self.model.advance_to(t)
+
+    def _request_id(self) -> str:
+        h = f"{self._request_ids.getrandbits(128):032X}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Call an API action with its documented parameters (flat ``Name.N`` or lists; values
+        as strings or Python values). Returns the response body; raises ApiError."""
+        request_id = self._request_id()
+        try:
+            if action not in SPECS:
+                raise api_error("InvalidAction", action)
+            args = parse_params(action, params)
+            result = self.model.invoke(action, args)
+            body = RENDER[action](self.model, result)
+        except ApiError as exc:
+            exc.request_id = request_id
+            raise
+        return {"RequestId": request_id, **body}

@@ -1,0 +1,257 @@
+"""Flat RPC parameters -> typed arguments of the model's operations.
+
+Parameters come as the API names them, in flat form (``PrivateIpAddress.1``) or as lists,
+with values as strings (the wire) or as Python values. Each action's ``SPECS`` entry lists
+the parameters simkit models: API name, argument name, kind and whether it is required.
+Parsing is strict and happens once, here: addresses become ints, CIDR blocks and prefixes
+become ``Cidr`` values, counts become ints. Documented parameters that simkit does not model
+are accepted and ignored; anything else is ``UnsupportedParameter``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from simkit.api.documented import DOCUMENTED
+from simkit.errors import api_error
+from simkit.net import Cidr, MalformedAddress, MalformedCidr, parse_ipv4
+
+__all__ = ["SPECS", "parse_params"]
+
+
+def _int(name: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        if digits.isascii() and digits.isdigit():
+            return int(text)
+    raise ValueError
+
+
+def p_str(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise api_error("InvalidParameter", name, f"expected text, got {value!r}")
+    return value
+
+
+def p_int(name: str, value: Any) -> int:
+    try:
+        return _int(name, value)
+    except ValueError:
+        raise api_error("InvalidParameter", name, f"expected a whole number, got {value!r}") from None
+
+
+def p_count(name: str, value: Any) -> int:
+    try:
+        return _int(name, value)
+    except ValueError:
+        raise api_error("InvalidSecondaryPrivateIpAddressCount.Malformed", repr(value)) from None
+
+
+def p_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise api_error("InvalidParameter", name, f"expected true or false, got {value!r}")
+
+
+def p_ip(name: str, value: Any) -> int:
+    try:
+        return parse_ipv4(value)
+    except MalformedAddress:
+        raise api_error("InvalidPrivateIpAddress.Malformed", repr(value)) from None
+
+
+def p_cidr(name: str, value: Any) -> Cidr:
+    try:
+        return Cidr.parse(value)
+    except MalformedCidr as exc:
+        raise api_error("InvalidParameter", name, str(exc)) from None
+
+
+def p_vswitch_cidr(name: str, value: Any) -> Cidr:
+    try:
+        return Cidr.parse(value)
+    except MalformedCidr:
+        raise api_error("InvalidCidrBlock.Malformed", repr(value)) from None
+
+
+def p_prefix(name: str, value: Any) -> Cidr:
+    if not isinstance(value, str) or value.count("/") != 1:
+        raise api_error("InvalidIp.IpPrefixIllegal", repr(value))
+    addr, _, mask = value.partition("/")
+    try:
+        parse_ipv4(addr)
+    except MalformedAddress:
+        raise api_error("InvalidIp.IpPrefixIllegal", repr(value)) from None
+    if not (mask.isascii() and mask.isdigit()) or int(mask) > 32:
+        raise api_error("InvalidIp.IpPrefixMaskIllegal")
+    try:
+        return Cidr.parse(value)
+    except MalformedCidr:
+        raise api_error("InvalidIp.IpPrefixNotStrict", value) from None
+
+
+def p_token(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not value or len(value) > 64 or not value.isascii():
+        raise api_error("InvalidParameter", name, "a ClientToken is 1 to 64 ASCII characters")
+    return value
+
+
+Kind = Callable[[str, Any], Any]
+
+
+class Param:
+    __slots__ = ("api", "arg", "kind", "required", "many")
+
+    def __init__(self, api: str, arg: str, kind: Kind, required: bool = False, many: bool = False):
+        self.api, self.arg, self.kind, self.required, self.many = api, arg, kind, required, many
+
+
+def _p(api, arg, kind, required=False):
+    return Param(api, arg, kind, required)
+
+
+def _n(api, arg, kind, required=False):
+    return Param(api, arg, kind, required, many=True)
+
+
+REGION = _p("RegionId", "region_id", p_str, True)
+TOKEN = _p("ClientToken", "client_token", p_token)
+
+SPECS: dict[str, tuple[Param, ...]] = {
+    "CreateVpc": (REGION, TOKEN, _p("CidrBlock", "cidr_block", p_cidr), _p("VpcName", "vpc_name", p_str),
+                  _p("Description", "description", p_str)),
+    "CreateVSwitch": (REGION, TOKEN, _p("VpcId", "vpc_id", p_str, True), _p("ZoneId", "zone_id", p_str, True),
+                      _p("CidrBlock", "cidr_block", p_vswitch_cidr, True), _p("VSwitchName", "vswitch_name", p_str),
+                      _p("Description", "description", p_str)),
+    "DescribeVSwitches": (REGION, _p("VpcId", "vpc_id", p_str), _p("VSwitchId", "vswitch_id", p_str),
+                          _p("ZoneId", "zone_id", p_str), _p("PageNumber", "page_number", p_int),
+                          _p("PageSize", "page_size", p_int)),
+    "CreateVSwitchCidrReservation": (
+        REGION, TOKEN, _p("VSwitchId", "vswitch_id", p_str, True),
+        _p("VSwitchCidrReservationCidr", "vswitch_cidr_reservation_cidr", p_cidr),
+        _p("VSwitchCidrReservationMask", "vswitch_cidr_reservation_mask", p_int),
+        _p("IpVersion", "ip_version", p_str), _p("VSwitchCidrReservationType", "vswitch_cidr_reservation_type", p_str),
+        _p("VSwitchCidrReservationName", "vswitch_cidr_reservation_name", p_str),
+        _p("VSwitchCidrReservationDescription", "vswitch_cidr_reservation_description", p_str),
+        _p("DryRun", "dry_run", p_bool),
+    ),
+    "ListVSwitchCidrReservations": (
+        REGION, _p("VSwitchId", "vswitch_id", p_str, True),
+        _n("VSwitchCidrReservationIds", "vswitch_cidr_reservation_ids", p_str), _p("IpVersion", "ip_version", p_str),
+        _p("NextToken", "next_token", p_str), _p("MaxResults", "max_results", p_int),
+    ),
+    "GetVSwitchCidrReservationUsage": (
+        REGION, _p("VSwitchCidrReservationId", "vswitch_cidr_reservation_id", p_str, True),
+        _p("NextToken", "next_token", p_str), _p("MaxResults", "max_results", p_int),
+    ),
+    "CreateSecurityGroup": (REGION, TOKEN, _p("VpcId", "vpc_id", p_str), _p("SecurityGroupName", "security_group_name", p_str),
+                            _p("Description", "description", p_str), _p("SecurityGroupType", "security_group_type", p_str)),
+    "DescribeInstanceTypes": (REGION, _n("InstanceTypes", "instance_types", p_str),
+                              _p("InstanceTypeFamily", "instance_type_family", p_str),
+                              _p("NextToken", "next_token", p_str), _p("MaxResults", "max_results", p_int)),
+    "RunInstances": (
+        REGION, TOKEN, _p("InstanceType", "instance_type", p_str, True), _p("VSwitchId", "vswitch_id", p_str, True),
+        _p("SecurityGroupId", "security_group_id", p_str), _n("SecurityGroupIds", "security_group_ids", p_str),
+        _p("Amount", "amount", p_int), _p("ImageId", "image_id", p_str), _p("InstanceName", "instance_name", p_str),
+        _p("ZoneId", "zone_id", p_str), _p("PrivateIpAddress", "private_ip_address", p_ip),
+    ),
+    "StartInstance": (_p("InstanceId", "instance_id", p_str, True),),
+    "StopInstance": (_p("InstanceId", "instance_id", p_str, True), _p("ForceStop", "force_stop", p_bool)),
+    "DeleteInstance": (_p("InstanceId", "instance_id", p_str, True), _p("Force", "force", p_bool)),
+    "CreateNetworkInterface": (
+        REGION, TOKEN, _p("VSwitchId", "vswitch_id", p_str, True), _p("SecurityGroupId", "security_group_id", p_str),
+        _n("SecurityGroupIds", "security_group_ids", p_str), _p("PrimaryIpAddress", "primary_ip_address", p_ip),
+        _p("SecondaryPrivateIpAddressCount", "secondary_private_ip_address_count", p_count),
+        _n("PrivateIpAddress", "private_ip_address", p_ip), _n("Ipv4Prefix", "ipv4_prefix", p_prefix),
+        _p("Ipv4PrefixCount", "ipv4_prefix_count", p_int), _p("NetworkInterfaceName", "network_interface_name", p_str),
+        _p("Description", "description", p_str), _p("InstanceType", "instance_type", p_str),
+    ),
+    "AttachNetworkInterface": (REGION, _p("NetworkInterfaceId", "network_interface_id", p_str, True),
+                               _p("InstanceId", "instance_id", p_str, True)),
+    "DetachNetworkInterface": (REGION, _p("NetworkInterfaceId", "network_interface_id", p_str, True),
+                               _p("InstanceId", "instance_id", p_str, True)),
+    "DeleteNetworkInterface": (REGION, _p("NetworkInterfaceId", "network_interface_id", p_str, True)),
+    "DescribeNetworkInterfaces": (
+        REGION, _n("NetworkInterfaceId", "network_interface_id", p_str), _p("InstanceId", "instance_id", p_str),
+        _p("VSwitchId", "vswitch_id", p_str), _p("VpcId", "vpc_id", p_str), _p("Type", "type", p_str),
+        _p("Status", "status", p_str), _n("PrivateIpAddress", "private_ip_address", p_ip),
+        _p("PageNumber", "page_number", p_int), _p("PageSize", "page_size", p_int),
+        _p("NextToken", "next_token", p_str), _p("MaxResults", "max_results", p_int),
+    ),
+    "AssignPrivateIpAddresses": (
+        REGION, TOKEN, _p("NetworkInterfaceId", "network_interface_id", p_str, True),
+        _p("SecondaryPrivateIpAddressCount", "secondary_private_ip_address_count", p_count),
+        _n("PrivateIpAddress", "private_ip_address", p_ip), _n("Ipv4Prefix", "ipv4_prefix", p_prefix),
+        _p("Ipv4PrefixCount", "ipv4_prefix_count", p_int),
+    ),
+    "UnassignPrivateIpAddresses": (
+        REGION, TOKEN, _p("NetworkInterfaceId", "network_interface_id", p_str, True),
+        _n("PrivateIpAddress", "private_ip_address", p_ip), _n("Ipv4Prefix", "ipv4_prefix", p_prefix),
+    ),
+}
+
+# The SDK models of the instance APIs have no RegionId (the endpoint names the region); simkit
+# takes it when given and otherwise finds the instance's region.
+for _action in ("StartInstance", "StopInstance", "DeleteInstance"):
+    SPECS[_action] = (_p("RegionId", "region_id", p_str),) + SPECS[_action]
+
+#: Per action: API name -> Param, and the documented names simkit accepts and ignores.
+_BY_NAME: dict[str, dict[str, Param]] = {a: {p.api: p for p in spec} for a, spec in SPECS.items()}
+_IGNORED: dict[str, frozenset[str]] = {
+    a: DOCUMENTED.get(a, frozenset()) - set(_BY_NAME[a]) - {"DryRun"} for a in SPECS
+}
+_REQUIRED: dict[str, tuple[Param, ...]] = {a: tuple(p for p in spec if p.required) for a, spec in SPECS.items()}
+
+
+def parse_params(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Typed arguments for ``Account.invoke(action, ...)`` from API-named parameters.
+
+    Raises ApiError: UnsupportedParameter, MissingParameter, InvalidParameter, or the
+    parameter's own malformed-value code.
+    """
+    by_name = _BY_NAME[action]
+    args: dict[str, Any] = {}
+    lists: dict[str, dict[int, Any]] | None = None
+    for key, value in params.items():
+        param = by_name.get(key)
+        if param is not None:
+            if value is None:
+                continue
+            if param.many:
+                if not isinstance(value, (list, tuple)):
+                    raise api_error("InvalidParameter", key, f"expected a list, or {key}.1, {key}.2, ...")
+                args[param.arg] = [param.kind(f"{key}.{i}", v) for i, v in enumerate(value, 1)]
+            else:
+                args[param.arg] = param.kind(key, value)
+            continue
+        name, dot, index = key.partition(".")
+        param = by_name.get(name) if dot else None
+        if param is not None and param.many and index.isascii() and index.isdigit() and int(index) >= 1:
+            if lists is None:
+                lists = {}
+            lists.setdefault(name, {})[int(index)] = param.kind(key, value)
+            continue
+        if name in _IGNORED[action]:
+            continue
+        if key == "DryRun" and "DryRun" in DOCUMENTED.get(action, ()):
+            if value in (False, "false", "False"):
+                continue
+            raise api_error("UnsupportedParameter", "DryRun=true", f"{action} (simkit simulates DryRun only where noted)")
+        raise api_error("UnsupportedParameter", key, action)
+    if lists:
+        for name, values in lists.items():
+            param = by_name[name]
+            if param.arg in args:
+                raise api_error("InvalidParameter", name, f"give {name} as a list or as {name}.N, not both")
+            args[param.arg] = [values[i] for i in sorted(values)]
+    for param in _REQUIRED[action]:
+        if param.arg not in args:
+            raise api_error("MissingParameter", param.api)
+    return args
