@@ -51,12 +51,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_error_codes(args: argparse.Namespace) -> int:
+    from simkit.errors import render_markdown
+
+    print(render_markdown(), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="simkit", description="Private-IP capacity planning for Alibaba Cloud ECS.")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="summarise the default vSwitch layout")
     demo.add_argument("--seed", type=int, default=0, help="seed of the random placement policy (default 0)")
     demo.set_defaults(func=_cmd_demo)
+    codes = sub.add_parser("error-codes", help="print the error registry as a Markdown table")
+    codes.set_defaults(func=_cmd_error_codes)
     return parser
 
 

@@ -10,7 +10,7 @@ codes of the companion APIs come from the sources named in their row. Where a so
 no code for a condition, simkit uses the generic ``InvalidParameter`` with a message naming
 the parameter and what is allowed, rather than inventing a code.
 
-``docs/error-codes.md`` is generated from this table (``python -m simkit.errors``).
+``docs/error-codes.md`` is generated from this table (``simkit error-codes``).
 """
 
 from __future__ import annotations
@@ -293,7 +293,7 @@ def render_markdown() -> str:
     lines = [
         "# Error codes",
         "",
-        "Generated from `simkit/errors.py` by `python -m simkit.errors > docs/error-codes.md`; a test keeps it current.",
+        "Generated from `simkit/errors.py` by `simkit error-codes > docs/error-codes.md`; a test keeps it current.",
         "Every code of the AssignPrivateIpAddresses page has a row, with the condition that raises it in simkit or,",
         "where it cannot arise in a simulation, how a scenario injects it (`faults: {Code: rate}`).",
         "",
@@ -306,6 +306,3 @@ def render_markdown() -> str:
         lines.append(f"| `{row.code}` | {row.http_status} | {apis} | {'yes' if row.arises else 'injected'} | {cond} | {row.source} |")
     return "\n".join(lines) + "\n"
 
-
-if __name__ == "__main__":
-    print(render_markdown(), end="")

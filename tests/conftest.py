@@ -1,0 +1,80 @@
+"""Shared helpers: a small world (VPC, vSwitch, security group, instances) built through
+``Cloud.call``, so every test talks to the model in the API's vocabulary."""
+
+from __future__ import annotations
+
+import pytest
+
+from simkit import ApiError, Cloud
+
+REGION = "cn-hangzhou"
+ZONE = "cn-hangzhou-h"
+
+
+class World:
+    """A Cloud plus shortcuts that return ids. ``call`` passes RegionId for you."""
+
+    def __init__(self, cloud: Cloud, region: str = REGION):
+        self.cloud = cloud
+        self.region = region
+
+    def call(self, action: str, **params):
+        params.setdefault("RegionId", self.region)
+        return self.cloud.call(action, params)
+
+    def vpc(self, cidr="10.0.0.0/16") -> str:
+        return self.call("CreateVpc", CidrBlock=cidr)["VpcId"]
+
+    def vswitch(self, vpc: str, cidr: str, zone: str | None = None) -> str:
+        return self.call("CreateVSwitch", VpcId=vpc, ZoneId=zone or f"{self.region}-h", CidrBlock=cidr)["VSwitchId"]
+
+    def sg(self, vpc: str | None) -> str:
+        params = {"VpcId": vpc} if vpc else {}
+        return self.call("CreateSecurityGroup", **params)["SecurityGroupId"]
+
+    def instances(self, vsw: str, sg: str, itype: str = "ecs.g7.large", amount: int = 1) -> list[str]:
+        body = self.call("RunInstances", InstanceType=itype, VSwitchId=vsw, SecurityGroupId=sg, Amount=amount)
+        return body["InstanceIdSets"]["InstanceIdSet"]
+
+    def eni(self, vsw: str, sg: str, **params) -> str:
+        return self.call("CreateNetworkInterface", VSwitchId=vsw, SecurityGroupId=sg, **params)["NetworkInterfaceId"]
+
+    def attach(self, eni: str, instance: str, settle: bool = True) -> None:
+        self.call("AttachNetworkInterface", NetworkInterfaceId=eni, InstanceId=instance)
+        if settle:
+            self.cloud.advance(self.cloud.settings.eni_attach_seconds)
+
+    def assign(self, eni: str, **params) -> dict:
+        return self.call("AssignPrivateIpAddresses", NetworkInterfaceId=eni, **params)["AssignedPrivateIpAddressesSet"]
+
+    def describe_eni(self, eni: str) -> dict:
+        (item,) = self.call("DescribeNetworkInterfaces", NetworkInterfaceId=[eni])["NetworkInterfaceSets"]["NetworkInterfaceSet"]
+        return item
+
+    def reserve(self, vsw: str, settle: bool = True, **params) -> str:
+        rid = self.call("CreateVSwitchCidrReservation", VSwitchId=vsw, **params)["VSwitchCidrReservationId"]
+        if settle:
+            self.cloud.advance(self.cloud.settings.reservation_assign_seconds)
+        return rid
+
+    def basic(self, vsw_cidr="10.0.0.0/24", itype="ecs.g7.large"):
+        """VPC 10.0.0.0/16, one vSwitch, one security group, one instance, one attached secondary ENI."""
+        vpc = self.vpc()
+        vsw = self.vswitch(vpc, vsw_cidr)
+        sg = self.sg(vpc)
+        (inst,) = self.instances(vsw, sg, itype)
+        eni = self.eni(vsw, sg)
+        self.attach(eni, inst)
+        return vpc, vsw, sg, inst, eni
+
+
+def refused(fn, *args, **kwargs) -> ApiError:
+    """Call and return the ApiError it raises (fails the test when nothing is raised)."""
+    with pytest.raises(ApiError) as err:
+        fn(*args, **kwargs)
+    return err.value
+
+
+@pytest.fixture
+def world() -> World:
+    return World(Cloud(seed=0, placement="lowest"))
