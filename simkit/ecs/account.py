@@ -671,14 +671,14 @@ class Account:
             and (not ips or e.primary_ip in ips or any(a in ips for a in e.secondaries))
         ]
         if next_token is not None or max_results is not None:
-            size = 10 if max_results is None else max_results
-            _check_range("MaxResults", size, 10, 500)
+            # The SDK docstring: unset or below 10 reads as 10, above 500 as 500.
+            size = 10 if max_results is None else min(max(max_results, 10), 500)
             page, total, token, size = _token_page(found, next_token, size)
             return page, total, None, None, token, size
         number = 1 if page_number is None else page_number
         size = 10 if page_size is None else page_size
         _check_range("PageNumber", number, 1, None)
-        _check_range("PageSize", size, 1, 1000)
+        _check_range("PageSize", size, 1, None)  # deprecated paging; the SDK gives no maximum
         start = (number - 1) * size
         return found[start : start + size], len(found), number, size, None, None
 
