@@ -412,6 +412,8 @@ class Account:
                                 instance_type_family: str | None = None, next_token: str | None = None,
                                 max_results: int = 1600):
         _check_range("MaxResults", max_results, 1, 1600)
+        if instance_types and len(instance_types) > 10:
+            raise api_error("InvalidParameter", "InstanceTypes.N", "at most 10 instance types (N is 1-10)")
         wanted = set(instance_types or ())
         found = [
             t for t in self.catalog
