@@ -39,7 +39,11 @@ class Cloud:
         if overrides:
             settings = settings.with_(**overrides)
         self.model = Account(seed=seed, settings=settings, catalog=catalog)
-        self._request_ids = random.Random(f"{seed}/request-ids")
+        # Request ids look like Alibaba's (UUID form), unique per call and the same run to run:
+        # a seeded prefix and a counter.
+        h = f"{random.Random(f'{seed}/request-ids').getrandbits(80):020X}"
+        self._request_prefix = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-"
+        self._requests = 0
 
     @property
     def settings(self) -> CloudSettings:
@@ -59,8 +63,8 @@ class Cloud:
         self.model.advance_to(t)
 
     def _request_id(self) -> str:
-        h = f"{self._request_ids.getrandbits(128):032X}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        self._requests += 1
+        return f"{self._request_prefix}{self._requests:012X}"
 
     def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Call an API action with its documented parameters (flat ``Name.N`` or lists; values

@@ -21,6 +21,9 @@ __all__ = [
 ]
 
 _PACK = struct.Struct("!I")
+_aton = socket.inet_aton
+_ntoa = socket.inet_ntoa
+_from_bytes = int.from_bytes
 _MAX = 0xFFFFFFFF
 
 
@@ -59,21 +62,15 @@ def parse_ipv4(text: str, field: str | None = None) -> int:
 
     Raises MalformedAddress (a ValueError) naming the text and ``field`` when given.
     """
-    if not isinstance(text, str):
+    # inet_aton is lenient (it takes "10.1", "010.0.0.1", "0x0a.0.0.1"); formatting the result
+    # back and comparing keeps only the canonical dotted quad, at C speed.
+    try:
+        packed = _aton(text)
+    except (OSError, TypeError, ValueError):
+        raise MalformedAddress(text, field) from None
+    if _ntoa(packed) != text:
         raise MalformedAddress(text, field)
-    parts = text.split(".")
-    if len(parts) != 4:
-        raise MalformedAddress(text, field)
-    value = 0
-    for part in parts:
-        # isascii() first: str.isdigit() accepts non-ASCII digits such as '²'.
-        if not (part.isascii() and part.isdigit()) or len(part) > 3 or (part[0] == "0" and len(part) > 1):
-            raise MalformedAddress(text, field)
-        octet = int(part)
-        if octet > 255:
-            raise MalformedAddress(text, field)
-        value = (value << 8) | octet
-    return value
+    return _from_bytes(packed, "big")
 
 
 def format_ipv4(value: int) -> str:
