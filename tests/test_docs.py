@@ -1,0 +1,24 @@
+"""The examples in the README and in docstrings run and print what they say."""
+
+import doctest
+from pathlib import Path
+
+import pytest
+
+import simkit.api.cloud
+import simkit.catalog
+import simkit.net.addr
+import simkit.net.space
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_readme_examples():
+    result = doctest.testfile(str(ROOT / "README.md"), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("module", [simkit.net.addr, simkit.net.space, simkit.api.cloud, simkit.catalog])
+def test_docstring_examples(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
