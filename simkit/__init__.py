@@ -5,8 +5,9 @@ addresses and /28 prefixes on ENIs) on Alibaba Cloud ECS.
 
 Layers, lowest first: ``errors`` (the error registry), ``catalog`` (instance-type limits,
 region capabilities), ``net`` (the address space of a vSwitch), ``ecs`` (the cloud model),
-``api`` (``Cloud.call``: API-named parameters in, documented bodies out). Higher layers import
-lower ones only.
+``api`` (``Cloud.call``: API-named parameters in, documented bodies out), ``workloads``,
+``agents`` (node IPAM agents, the scheduler), ``engine`` (the replay), ``scenario``
+(``run(scenario) -> Result``). Higher layers import lower ones only.
 """
 
 from simkit.api import Cloud
@@ -14,6 +15,7 @@ from simkit.catalog import Catalog, InstanceType, load_catalog
 from simkit.ecs import CloudSettings
 from simkit.errors import ApiError
 from simkit.net import AddressSpace, Cidr, Refused, SpaceExhausted, SpaceStats, format_ipv4, parse_ipv4
+from simkit.scenario import DEFAULT_SCENARIO, Result, ScenarioError, run
 
 __version__ = "0.1.0"
 
@@ -24,6 +26,9 @@ __all__ = [
     "CloudSettings",
     "Catalog",
     "Cidr",
+    "DEFAULT_SCENARIO",
+    "Result",
+    "ScenarioError",
     "InstanceType",
     "Refused",
     "SpaceExhausted",
@@ -31,4 +36,5 @@ __all__ = [
     "format_ipv4",
     "load_catalog",
     "parse_ipv4",
+    "run",
 ]

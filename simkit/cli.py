@@ -8,46 +8,55 @@ from __future__ import annotations
 import argparse
 import sys
 
-from simkit.net import AddressSpace, format_ipv4
-
-# The vSwitch of the default scenario in DESIGN.md: a /22 with one /25 CIDR reservation.
-DEFAULT_VSWITCH = "10.0.0.0/22"
-DEFAULT_RESERVATION_MASK = 25
-DEMO_SINGLE_IPS = 300
-
-
-def _layout_summary(cidr: str, reservation_mask: int, single_ips: int, seed: int) -> str:
-    space = AddressSpace(cidr, policy="random", seed=seed)
-    reservation = space.reserve(mask=reservation_mask)
-    s = space.stats()
-    rs = space.reservation_stats(reservation)
-    system = [format_ipv4(space.base + off) for off in space.system_offsets]
+def format_summary(summary: dict) -> str:
+    """The run summary as the few lines a person reads first."""
+    s = summary
     lines = [
-        f"vSwitch {s.cidr}: {s.total} addresses",
-        f"  system-reserved        {s.system_reserved}  ({system[0]}, {system[1]} - {system[-1]})",
-        f"  CIDR reservation       {rs.cidr}  ({rs.free_blocks_28} free /28 prefixes)",
-        f"  free for single IPs    {s.free_ips}",
-        f"  whole free /28 blocks  {s.free_blocks_28} outside the reservation, {s.free_blocks_28_reserved} inside",
-        f"  largest free block     /{s.largest_free_prefixlen}",
-        "",
-        f"After {single_ips} single IPs with each placement policy (seed {seed}):",
-        f"  {'policy':<8} {'free IPs':>9} {'whole free /28':>15} {'largest free':>13} {'fragmentation':>14}",
+        f"scenario {s['scenario']!r} (seed {s['seed']}, {s['duration'] / 3600:g} h simulated)",
+        f"  API calls            {s['calls']:,}  ({', '.join(f'{k} {v:,}' for k, v in s['calls_by_action'].items())})",
+        f"  errors               {s['errors']:,}  ({s['error_rate']:.2%})",
     ]
-    for policy in ("random", "lowest", "pack"):
-        space = AddressSpace(cidr, policy=policy, seed=seed)
-        space.reserve(mask=reservation_mask)
-        space.allocate(single_ips)
-        s = space.stats()
-        lines.append(
-            f"  {policy:<8} {s.free_ips:>9} {s.free_blocks_28:>15} {'/' + str(s.largest_free_prefixlen):>13} "
-            f"{s.fragmentation:>13.1%}"
-        )
+    for code, n in s["errors_by_code"].items():
+        lines.append(f"    {code:<40} {n:>8,}  {s['error_rate_by_code'][code]:.2%}")
+    w = s["pod_wait_seconds"]
+    lines += [
+        f"  pods arrived         {s['pods_arrived']:,}; got an address {s['pods_got_ip']:,}; "
+        f"still pending at the end {s['pods_pending_at_end']:,}",
+        f"  pod wait (s)         p50 {w['p50']:.1f}  p90 {w['p90']:.1f}  p99 {w['p99']:.1f}  max {w['max']:.1f}",
+        f"  peak pods running    {s['peak_pods_running']:,};  peak addresses held {s['peak_ips_held']:,}",
+    ]
+    for name, free in s["min_free_ips"].items():
+        lines.append(f"  vSwitch {name:<12} fewest free addresses {free:,}; fewest free /28 in reservations "
+                     f"{s['min_free_blocks_28_reserved'].get(name, 0):,}")
+    if s["exhaustion"]:
+        lines.append("  first exhaustion:")
+        for limit, e in s["exhaustion"].items():
+            code = f" ({e['code']})" if e["code"] else ""
+            lines.append(f"    {limit:<22} at {e['time']:.0f} s on {e['resource']}{code}")
+    else:
+        lines.append("  no limit was exhausted")
     return "\n".join(lines)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    print("simkit demo: the default vSwitch layout (replaying a workload comes in a later release)\n")
-    print(_layout_summary(DEFAULT_VSWITCH, DEFAULT_RESERVATION_MASK, DEMO_SINGLE_IPS, args.seed))
+    from simkit.scenario import DEFAULT_SCENARIO, run
+
+    print("simkit demo: the embedded default scenario (DEFAULT_SCENARIO in simkit/scenario.py)\n")
+    result = run({**DEFAULT_SCENARIO, "seed": args.seed} if args.seed is not None else DEFAULT_SCENARIO)
+    print(format_summary(result.summary))
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from simkit.scenario import run
+
+    result = run(args.scenario)
+    if args.json:
+        import json
+
+        print(json.dumps(result.summary, indent=2))
+    else:
+        print(format_summary(result.summary))
     return 0
 
 
@@ -61,9 +70,13 @@ def _cmd_error_codes(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="simkit", description="Private-IP capacity planning for Alibaba Cloud ECS.")
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="summarise the default vSwitch layout")
-    demo.add_argument("--seed", type=int, default=0, help="seed of the random placement policy (default 0)")
+    demo = sub.add_parser("demo", help="run the embedded default scenario and print its summary")
+    demo.add_argument("--seed", type=int, default=None, help="seed (default: the scenario's own)")
     demo.set_defaults(func=_cmd_demo)
+    run = sub.add_parser("run", help="run a scenario file and print its summary")
+    run.add_argument("scenario", help="a scenario YAML file")
+    run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.set_defaults(func=_cmd_run)
     codes = sub.add_parser("error-codes", help="print the error registry as a Markdown table")
     codes.set_defaults(func=_cmd_error_codes)
     return parser

@@ -21,6 +21,7 @@ LAYERS = [
     ("workloads",),
     ("agents",),
     ("engine",),
+    ("scenario",),
     ("analysis",),
     ("cli", "report", "widgets", "viz", "serve", "__main__"),
 ]

@@ -192,7 +192,7 @@ SPECS: dict[str, tuple[Param, ...]] = {
         _p("Ipv4PrefixCount", "ipv4_prefix_count", p_int),
     ),
     "UnassignPrivateIpAddresses": (
-        REGION, TOKEN, _p("NetworkInterfaceId", "network_interface_id", p_str, True),
+        REGION, _p("NetworkInterfaceId", "network_interface_id", p_str, True),
         _n("PrivateIpAddress", "private_ip_address", p_ip), _n("Ipv4Prefix", "ipv4_prefix", p_prefix),
     ),
 }

@@ -1,0 +1,121 @@
+"""Columnar recording of a run: API call outcomes, periodic samples, first exhaustion of each
+limit. Plain values go into typed arrays during the run; DataFrames are built on request."""
+
+from __future__ import annotations
+
+from array import array
+from typing import Any
+
+__all__ = ["Recorder", "LIMIT_OF_CODE", "SAMPLE_COLUMNS"]
+
+#: Which limit an error code says was hit.
+LIMIT_OF_CODE = {
+    "InvalidVSwitchId.IpNotEnough": "vswitch_addresses",
+    "QuotaExceeded.PrivateIpAddress": "vswitch_addresses",
+    "InvalidVSwitchId.IpPrefixNotEnough": "reservation_prefixes",
+    "InvalidOperation.VSwitchCidrReservationNotExist": "reservation_prefixes",
+    "InvalidOperation.Ipv4CountExceeded": "eni_slots",
+    "MaxEniPrivateIpsCountExceeded": "eni_slots",
+    "EniPerInstanceLimitExceeded": "enis_per_instance",
+    "MaxEniCountExceeded": "account_eni_quota",
+    "Throttling": "throttling",
+}
+
+SAMPLE_COLUMNS = (
+    "time", "vswitch", "used_ips", "free_ips", "free_blocks_28", "free_blocks_28_reserved",
+    "largest_free_prefixlen", "fragmentation", "pods_running", "pods_pending", "ips_held", "ips_idle",
+)
+
+
+class _Names:
+    """Interns strings as small ints so the event columns stay numeric."""
+
+    __slots__ = ("index", "names")
+
+    def __init__(self, first: str = ""):
+        self.index = {first: 0}
+        self.names = [first]
+
+    def __call__(self, name: str) -> int:
+        i = self.index.get(name)
+        if i is None:
+            i = self.index[name] = len(self.names)
+            self.names.append(name)
+        return i
+
+
+class Recorder:
+    """Append-only buffers of one run."""
+
+    def __init__(self) -> None:
+        self.time = array("d")
+        self.action = array("H")
+        self.node = array("i")
+        self.eni = array("i")
+        self.vswitch = array("H")
+        self.asked = array("i")
+        self.granted = array("i")
+        self.code = array("H")
+        self.http_status = array("H")
+        self.attempt = array("B")
+        self.actions = _Names()
+        self.nodes = _Names()
+        self.enis = _Names()
+        self.vswitches = _Names()
+        self.codes = _Names()  # 0 is "" (success)
+        self.samples: list[tuple] = []
+        self.exhaustion: dict[str, tuple[float, str, str]] = {}
+        self.pod_waits = array("d")  # seconds each pod waited for an address, once it got one
+
+    def call(self, t: float, action: str, node: str, eni: str, vswitch: str, asked: int, granted: int,
+             code: str, http_status: int, attempt: int) -> None:
+        """One API call's outcome (``code`` empty on success)."""
+        self.time.append(t)
+        self.action.append(self.actions(action))
+        self.node.append(self.nodes(node))
+        self.eni.append(self.enis(eni))
+        self.vswitch.append(self.vswitches(vswitch))
+        self.asked.append(asked)
+        self.granted.append(granted)
+        self.code.append(self.codes(code))
+        self.http_status.append(http_status)
+        self.attempt.append(min(attempt, 255))
+        if code:
+            limit = LIMIT_OF_CODE.get(code)
+            if limit is not None and limit not in self.exhaustion:
+                self.exhaustion[limit] = (t, vswitch if limit.startswith(("vswitch", "reservation")) else (eni or node or vswitch), code)
+
+    def exhausted(self, limit: str, t: float, resource: str, code: str = "") -> None:
+        """Note that ``limit`` ran out, unless it already had."""
+        if limit not in self.exhaustion:
+            self.exhaustion[limit] = (t, resource, code)
+
+    @property
+    def n_calls(self) -> int:
+        return len(self.time)
+
+    def nbytes(self) -> int:
+        """Memory held by the event columns."""
+        cols = (self.time, self.action, self.node, self.eni, self.vswitch, self.asked, self.granted,
+                self.code, self.http_status, self.attempt)
+        return sum(c.itemsize * len(c) for c in cols)
+
+    def events_columns(self) -> dict[str, Any]:
+        """The event columns as numpy arrays and category lists (for building a DataFrame)."""
+        import numpy as np
+
+        def cat(codes: array, names: _Names):
+            return np.frombuffer(codes, dtype=codes.typecode), names.names
+
+        return {
+            "time": np.frombuffer(self.time, dtype="d"),
+            "action": cat(self.action, self.actions),
+            "node": cat(self.node, self.nodes),
+            "eni": cat(self.eni, self.enis),
+            "vswitch": cat(self.vswitch, self.vswitches),
+            "asked": np.frombuffer(self.asked, dtype="i"),
+            "granted": np.frombuffer(self.granted, dtype="i"),
+            "code": cat(self.code, self.codes),
+            "http_status": np.frombuffer(self.http_status, dtype="H"),
+            "attempt": np.frombuffer(self.attempt, dtype="B"),
+        }

@@ -1,0 +1,25 @@
+"""Workloads: time-ordered streams of API calls and pod lifecycles, read from files or generated.
+
+This layer knows nothing of the cloud model; it imports only the standard library, and reads
+lazily (generators), so a long trace never sits in memory whole.
+"""
+
+from simkit.workloads.api_calls import CREATED_IDS, GATEWAY_KEYS, read_api_calls
+from simkit.workloads.churn import pod_churn
+from simkit.workloads.pod_trace import read_pod_trace
+from simkit.workloads.records import ApiCall, PodSpec, TraceStats, WorkloadError
+from simkit.workloads.units import parse_duration, parse_rate
+
+__all__ = [
+    "ApiCall",
+    "CREATED_IDS",
+    "GATEWAY_KEYS",
+    "PodSpec",
+    "TraceStats",
+    "WorkloadError",
+    "parse_duration",
+    "parse_rate",
+    "pod_churn",
+    "read_api_calls",
+    "read_pod_trace",
+]

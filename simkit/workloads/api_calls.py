@@ -1,0 +1,293 @@
+"""Read API-call workloads: simkit's own JSONL and ActionTrail event records.
+
+Formats are told apart by content, not by file name:
+
+* JSONL (one JSON object a line; blank lines and ``#`` lines skipped), each line either a simkit
+  record ``{"time", "action", "params", "creates"?}``, an ActionTrail event record, or an
+  SLS-wrapped event ``{"event": {...}}``. Read lazily, line by line.
+* One JSON document: an array of records, ``{"Events": [...]}`` (ActionTrail LookupEvents
+  output), or a single pretty-printed record. Read whole (JSON has no lazy parser in the
+  standard library), then yielded record by record.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+from simkit.workloads.records import ApiCall, WorkloadError
+
+#: Keys that ActionTrail copies into ``requestParameters`` from the gateway, the signature and
+#: the caller's identity. They are not parameters of the API action, and replaying them would
+#: make the model refuse the call or ignore it silently. ``RegionId`` is an API parameter and is
+#: kept. Any key starting with ``_`` is dropped too (internal gateway fields).
+GATEWAY_KEYS = (
+    "RequestId",
+    "SignatureType",
+    "SignatureMethod",
+    "SignatureVersion",
+    "SignatureNonce",
+    "Signature",
+    "AccessKeyId",
+    "Timestamp",
+    "Format",
+    "Version",
+    "Action",
+    "SecurityToken",
+    "stsTokenPlayerUid",
+    "callerUid",
+    "callerType",
+    "callerBid",
+    "AcsHost",
+    "AppKey",
+    "Product",
+)
+_GATEWAY = frozenset(GATEWAY_KEYS)
+
+#: Which response key holds the id a logged call created, per action. Keyed by action because
+#: responses also echo parent ids: CreateNetworkInterface returns VpcId and VSwitchId, which it
+#: did not create, and a replay must not map them as new resources.
+CREATED_IDS = {
+    "CreateNetworkInterface": "NetworkInterfaceId",
+    "CreateVSwitch": "VSwitchId",
+    "CreateVpc": "VpcId",
+    "CreateSecurityGroup": "SecurityGroupId",
+    "CreateVSwitchCidrReservation": "VSwitchCidrReservationId",
+    "RunInstances": "InstanceIdSets.InstanceIdSet",
+}
+
+_ISO_HELP = "an ISO-8601 UTC time such as 2020-01-09T12:12:14Z"
+
+
+def read_api_calls(path: str | os.PathLike) -> Iterator[ApiCall]:
+    """Yield the API calls in ``path`` in file order, with times relative to the first call.
+
+    Accepts simkit JSONL, ActionTrail JSONL, a JSON array of ActionTrail records, LookupEvents
+    output ``{"Events": [...]}`` and SLS-wrapped records ``{"event": {...}}`` (see the module
+    docstring). ActionTrail records whose ``eventType`` is not ``ApiCall`` are skipped; records
+    with an ``errorCode`` are kept (the model decides the outcome).
+
+    Raises WorkloadError (naming file, line or record, and field) for text that is not JSON, a
+    record of neither format, a bad time, or a time earlier than the previous call's. Errors
+    surface while iterating, since reading is lazy.
+
+    >>> for call in read_api_calls("data/samples/api-calls.jsonl"):  # doctest: +SKIP
+    ...     print(call.time, call.action)
+    """
+    name = os.fspath(path)
+    clock = _Clock(name)
+    with open(name, encoding="utf-8-sig") as stream:
+        first_line, first_text = 0, ""
+        for lineno, raw in enumerate(stream, 1):
+            text = raw.strip()
+            if text and not text.startswith("#"):
+                first_line, first_text = lineno, text
+                break
+        if not first_text:
+            return
+        first = _try_json(first_text)
+        if isinstance(first, dict) and "Events" not in first:
+            # JSONL: this line and every following one is a record.
+            yield from _calls([(first_line, first)], name, "line", clock)
+            yield from _calls(_jsonl(stream, name, first_line), name, "line", clock)
+            return
+        # One document. Blank the leading comment lines so JSON's positions are file lines.
+        stream.seek(0)
+        text = stream.read().lstrip("\ufeff")
+        lines = text.split("\n")
+        document = "\n" * (first_line - 1) + "\n".join(lines[first_line - 1 :])
+        try:
+            data = json.loads(document)
+        except json.JSONDecodeError as exc:
+            if first_text.startswith("{") and first_text.endswith("}"):
+                # Looks like a JSONL line of its own: its own error is the useful one.
+                _raise_json(name, first_line, first_text)
+            raise WorkloadError(
+                f"{name}, line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"
+                f"{_mask_hint(lines[exc.lineno - 1] if exc.lineno <= len(lines) else '')}"
+            ) from None
+    if isinstance(data, dict) and "Events" in data:
+        records = data["Events"]
+        if not isinstance(records, list):
+            raise WorkloadError(f"{name}: field 'Events' must be a list of event records")
+    elif isinstance(data, list):
+        records = data
+    else:
+        records = [data]
+    yield from _calls(enumerate(records, 1), name, "record", clock)
+
+
+def _try_json(text: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return None
+
+
+def _mask_hint(line: str) -> str:
+    # Alibaba's documented samples mask digits as "****", which leaves bare numbers invalid.
+    if "****" in line:
+        return "; masked values such as 165266556947**** must be quoted or removed"
+    return ""
+
+
+def _raise_json(name: str, lineno: int, text: str):
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise WorkloadError(
+            f"{name}, line {lineno}, column {exc.colno}: not valid JSON ({exc.msg}){_mask_hint(text)}"
+        ) from None
+
+
+def _jsonl(stream, name: str, after: int):
+    for lineno, raw in enumerate(stream, after + 1):
+        text = raw.strip()
+        if not text or text.startswith("#"):
+            continue
+        try:
+            yield lineno, json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise WorkloadError(
+                f"{name}, line {lineno}, column {exc.colno}: not valid JSON ({exc.msg}){_mask_hint(text)}"
+            ) from None
+
+
+class _Clock:
+    """Turns each record's time into seconds since the first call, and refuses going back."""
+
+    __slots__ = ("name", "kind", "origin", "last", "last_where")
+
+    def __init__(self, name: str):
+        self.name = name
+        self.kind = None  # "seconds" or "iso": one file must not mix them
+        self.origin = None
+        self.last = 0.0
+        self.last_where = ""
+
+    def relative(self, value, where: str, field: str) -> float:
+        if isinstance(value, str):
+            kind, absolute = "iso", _parse_iso(value, self.name, where, field)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            kind, absolute = "seconds", float(value)
+        else:
+            raise WorkloadError(
+                f"{self.name}, {where}: field '{field}' is {value!r}; allowed: seconds as a number or {_ISO_HELP}"
+            )
+        if self.kind is None:
+            self.kind, self.origin = kind, absolute
+        elif kind != self.kind:
+            raise WorkloadError(
+                f"{self.name}, {where}: field '{field}' is {value!r}, but earlier records use "
+                f"{'seconds as numbers' if self.kind == 'seconds' else 'ISO-8601 times'}; use one form in a file"
+            )
+        t = absolute - self.origin
+        if kind == "iso":
+            t = t.total_seconds()
+        if t < self.last:
+            raise WorkloadError(
+                f"{self.name}, {where}: field '{field}' ({value!r}) is {self.last - t:.15g} s before "
+                f"the previous call ({self.last_where}); calls must be in time order — sort the "
+                "records by time (LookupEvents can return the newest first: reverse those)"
+            )
+        self.last, self.last_where = t, where
+        return t
+
+
+def _parse_iso(value: str, name: str, where: str, field: str) -> datetime:
+    text = value.strip()
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise WorkloadError(f"{name}, {where}: field '{field}' is {value!r}; allowed: {_ISO_HELP}") from None
+    # ActionTrail times are UTC; a time without an offset is read as UTC too.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _calls(records, name: str, unit: str, clock: _Clock) -> Iterator[ApiCall]:
+    for index, record in records:
+        where = f"{unit} {index}"
+        call = _call(record, name, where, index, clock)
+        if call is not None:
+            yield call
+
+
+def _call(record, name: str, where: str, index: int, clock: _Clock) -> ApiCall | None:
+    if not isinstance(record, dict):
+        raise WorkloadError(f"{name}, {where}: expected a JSON object (a call or an event record), got {type(record).__name__}")
+    if "event" in record and "eventName" not in record and "action" not in record:
+        record = _as_dict(record["event"], name, where, "event")  # SLS wraps the event record
+    if "eventName" in record:
+        return _actiontrail(record, name, where, index, clock)
+    if "action" in record:
+        return _simkit(record, name, where, index, clock)
+    raise WorkloadError(
+        f"{name}, {where}: record has neither 'action' (simkit JSONL) nor 'eventName' "
+        f"(ActionTrail); keys found: {', '.join(map(str, record)) or 'none'}"
+    )
+
+
+def _simkit(record: dict, name: str, where: str, index: int, clock: _Clock) -> ApiCall:
+    action = _action(record, "action", name, where)
+    if "time" not in record:
+        raise WorkloadError(f"{name}, {where}: field 'time' is missing; allowed: seconds as a number or {_ISO_HELP}")
+    params = _as_dict(record.get("params", {}), name, where, "params")
+    creates = _as_dict(record.get("creates", {}), name, where, "creates")
+    time = clock.relative(record["time"], where, "time")
+    return ApiCall(time, action, _strip(params), dict(creates), index)
+
+
+def _actiontrail(record: dict, name: str, where: str, index: int, clock: _Clock) -> ApiCall | None:
+    if "eventType" not in record:
+        raise WorkloadError(f"{name}, {where}: field 'eventType' is missing; ActionTrail records carry it (ApiCall, ConsoleSignin, ...)")
+    if record["eventType"] != "ApiCall":
+        return None  # console sign-ins, service events: not API calls to replay
+    action = _action(record, "eventName", name, where)
+    if "eventTime" not in record:
+        raise WorkloadError(f"{name}, {where}: field 'eventTime' is missing; allowed: {_ISO_HELP}")
+    if not isinstance(record["eventTime"], str):
+        raise WorkloadError(f"{name}, {where}: field 'eventTime' is {record['eventTime']!r}; allowed: {_ISO_HELP}")
+    params = _as_dict(record.get("requestParameters") or {}, name, where, "requestParameters")
+    response = _as_dict(record.get("responseElements") or {}, name, where, "responseElements")
+    time = clock.relative(record["eventTime"], where, "eventTime")
+    return ApiCall(time, action, _strip(params), _created(action, response), index)
+
+
+def _action(record: dict, field: str, name: str, where: str) -> str:
+    action = record.get(field)
+    if not isinstance(action, str) or not action:
+        raise WorkloadError(f"{name}, {where}: field '{field}' is {action!r}; allowed: an API action name such as 'AssignPrivateIpAddresses'")
+    return action
+
+
+def _as_dict(value, name: str, where: str, field: str) -> dict:
+    # SLS stores nested JSON as strings; accept either form.
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise WorkloadError(f"{name}, {where}: field '{field}' is a string that is not valid JSON ({exc.msg})") from None
+    if not isinstance(value, dict):
+        raise WorkloadError(f"{name}, {where}: field '{field}' must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _strip(params: dict) -> dict:
+    return {key: value for key, value in params.items() if key not in _GATEWAY and not key.startswith("_")}
+
+
+def _created(action: str, response: dict) -> dict:
+    key = CREATED_IDS.get(action)
+    if key is None:
+        return {}
+    if key == "InstanceIdSets.InstanceIdSet":
+        sets = response.get("InstanceIdSets")
+        ids = sets.get("InstanceIdSet") if isinstance(sets, dict) else response.get(key)
+        return {key: list(ids)} if isinstance(ids, list) and ids else {}
+    value = response.get(key)
+    return {key: value} if isinstance(value, str) and value else {}
