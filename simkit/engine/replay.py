@@ -162,7 +162,8 @@ class Replay:
             granted = len(result[1]) or len(result[2])
         elif action == "CreateNetworkInterface":
             eni = result.id
-            granted = 1 + len(result.secondaries) + len(result.prefixes)
+            # Prefixes when it was asked for prefixes, else addresses (its primary included).
+            granted = len(result.prefixes) or 1 + len(result.secondaries)
         else:
             granted = asked
         self.rec.call(t, action, node.name, eni, node.vswitch_id, asked, granted, "", 200, attempt)

@@ -1,0 +1,227 @@
+"""The replay engine: a scenario worked out by hand, the real openb trace against pandas,
+exhaustion on a too-small vSwitch, and bit-for-bit reproducibility."""
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from simkit import ScenarioError, run
+from simkit.engine import Engine
+from simkit.net import parse_ipv4
+
+OPENB = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "real" / "alibaba-gpu-v2023-openb" / "openb_pod_list_default.csv"
+
+
+def write_pods(tmp_path, rows):
+    path = tmp_path / "pods.csv"
+    path.write_text("name,start,end\n" + "".join(f"{n},{s},{'' if e is None else e}\n" for n, s, e in rows))
+    return path
+
+
+def base(tmp_path, pods_path, **over):
+    scenario = {
+        "name": "hand",
+        "seed": 1,
+        "region": "cn-hangzhou",
+        "duration": 300,
+        "sample_every": 60,
+        "vpc": {"cidr": "10.0.0.0/16"},
+        "vswitches": [{"name": "vsw", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/27"}],
+        "placement": "lowest",
+        "fleet": [{"instance_type": "ecs.g7.large", "count": 3, "vswitch": "vsw"}],
+        "agent": {"mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
+        "workload": {"kind": "pod-trace", "path": str(pods_path), "start_column": "start", "end_column": "end",
+                     "name_column": "name"},
+    }
+    scenario.update(over)
+    return scenario
+
+
+def test_three_g7_large_nodes_in_a_27_worked_out_by_hand(tmp_path):
+    """/27: 32 addresses, 4 system-reserved, 3 instance primaries: 25 left for pods. 30 pods
+    arrive one a second (pod i at t=i) and never end; round-robin puts pod i on node i mod 3.
+
+    Per node: its first pod creates an ENI (its primary IP serves the pod) and attaches it
+    (2 s), the next five are single Assign calls on that ENI (6 addresses per ENI for
+    ecs.g7.large), the 7th creates a second ENI, and so on. Addresses run out with pod 24;
+    pods 25, 26 and 27 each meet InvalidVSwitchId.IpNotEnough (one per node), after which each
+    node stops calling for 10 minutes, so pods 28 and 29 just wait.
+    Calls: 6 CreateNetworkInterface + 6 AttachNetworkInterface + 19 Assign that succeed
+    (6 + 19 = 25 addresses) + 3 Assign refused = 34.
+    """
+    pods = write_pods(tmp_path, [(f"p{i}", i, None) for i in range(30)])
+    r = run(base(tmp_path, pods), progress=False)
+    s = r.summary
+    assert s["calls"] == 34
+    assert s["calls_by_action"] == {"AssignPrivateIpAddresses": 22, "AttachNetworkInterface": 6, "CreateNetworkInterface": 6}
+    assert s["errors_by_code"] == {"InvalidVSwitchId.IpNotEnough": 3}
+    assert s["error_rate"] == pytest.approx(3 / 34)
+    assert (s["pods_arrived"], s["pods_got_ip"], s["pods_pending_at_end"]) == (30, 25, 5)
+    assert s["exhaustion"]["vswitch_addresses"]["time"] == 25.0
+    assert s["exhaustion"]["vswitch_addresses"]["code"] == "InvalidVSwitchId.IpNotEnough"
+    # 6 pods waited 2 s for an attach, 19 none; 5 still wait at 300 s (since 25..29 s).
+    assert s["pod_wait_seconds"] == {"p50": 0.0, "p90": 272.0, "p99": 275.0, "max": 275.0}
+    ev = r.events()
+    failed = ev[ev.code != ""]
+    assert list(failed.time) == [25.0, 26.0, 27.0]
+    assert list(failed.node) == ["node-0002", "node-0003", "node-0001"]
+    assert set(failed.http_status) == {403}
+    last = r.samples().iloc[-1]
+    assert (last.used_ips, last.free_ips, last.pods_running, last.pods_pending) == (28, 0, 25, 5)
+
+
+def test_after_the_block_the_nodes_try_again(tmp_path):
+    """The same, run to 700 s: at 625, 626 and 627 s each node tries once more (10-minute block)."""
+    pods = write_pods(tmp_path, [(f"p{i}", i, None) for i in range(30)])
+    r = run(base(tmp_path, pods, duration=700), progress=False)
+    failed = r.events().query("code != ''")
+    assert list(failed.time) == [25.0, 26.0, 27.0, 625.0, 626.0, 627.0]
+
+
+def test_an_ending_pod_gives_its_address_to_a_pod_waiting_on_its_node(tmp_path):
+    """25 pods use every address; the 26th (t=25, node-0002) is refused and waits. Pod p1, the
+    first on node-0002, ends at 100 s: its address goes to the waiting pod without a call."""
+    rows = [(f"p{i}", i, 100 if i == 1 else None) for i in range(25)] + [("late", 25, None)]
+    r = run(base(tmp_path, write_pods(tmp_path, rows)), progress=False)
+    s = r.summary
+    assert (s["pods_got_ip"], s["pods_pending_at_end"]) == (26, 0)
+    assert s["errors_by_code"] == {"InvalidVSwitchId.IpNotEnough": 1}
+    assert s["pod_wait_seconds"]["max"] == 75.0  # waited from 25 s to 100 s
+    assert s["calls"] == 6 + 6 + 19 + 1  # as in the worked example, with one refused Assign
+
+
+@pytest.mark.skipif(not OPENB.exists(), reason="../shared/data/real is not checked out beside the repo")
+def test_openb_trace_pods_running_matches_pandas_when_the_vswitch_is_large(tmp_path):
+    scenario = base(tmp_path, OPENB, duration=12_903_000, sample_every="1d",
+                    vswitches=[{"name": "vsw", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/22"}],
+                    fleet=[{"instance_type": "ecs.g7.xlarge", "count": 4, "vswitch": "vsw"}],
+                    cloud={"eni_attach_seconds": 0},
+                    workload={"kind": "pod-trace", "path": str(OPENB), "start_column": "creation_time",
+                              "end_column": "deletion_time", "name_column": "name"})
+    r = run(scenario, progress=False)
+    assert r.summary["errors"] == 0 and r.summary["pods_arrived"] == 8152
+    trace = pd.read_csv(OPENB)
+    samples = r.samples()
+    alive = [int(((trace.creation_time <= t) & (trace.deletion_time > t)).sum()) for t in samples.time]
+    assert list(samples.pods_running) == alive
+    assert r.summary["peak_pods_running"] == 56  # SOURCE.md: at most 56 pods alive at once
+    assert (samples.pods_pending == 0).all()
+
+
+@pytest.mark.skipif(not OPENB.exists(), reason="../shared/data/real is not checked out beside the repo")
+def test_openb_trace_on_a_too_small_vswitch_runs_out_and_holds_nothing_twice(tmp_path):
+    scenario = base(tmp_path, OPENB, duration=12_903_000, sample_every="1d",
+                    vswitches=[{"name": "vsw", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/28"}],
+                    fleet=[{"instance_type": "ecs.g7.xlarge", "count": 4, "vswitch": "vsw"}],
+                    workload={"kind": "pod-trace", "path": str(OPENB), "start_column": "creation_time",
+                              "end_column": "deletion_time", "name_column": "name"})
+    from simkit.engine import Replay
+    from simkit.scenario import build_plan
+
+    replay = Replay(build_plan(scenario))
+    result = replay.run()
+    s = result.summary
+    assert s["errors_by_code"].get("InvalidVSwitchId.IpNotEnough", 0) > 0
+    assert s["pods_pending_at_end"] >= 0 and max(row[9] for row in result.recorder.samples) > 0  # pods waited
+    held = []
+    for eni in replay.model.region("cn-hangzhou").enis.values():
+        held += [eni.primary_ip, *eni.secondaries]
+    assert len(held) == len(set(held)) and len(held) <= 12  # a /28 has 12 usable addresses
+    assert "vswitch_addresses" in s["exhaustion"]
+
+
+def digest(result) -> str:
+    h = hashlib.sha256()
+    for frame in (result.events(), result.samples(), result.exhaustion()):
+        h.update(pd.util.hash_pandas_object(frame.astype(str), index=True).values.tobytes())
+    h.update(repr(sorted(result.summary.items())).encode())
+    return h.hexdigest()
+
+
+def test_same_scenario_and_seed_give_identical_results():
+    scenario = {**__import__("simkit").DEFAULT_SCENARIO, "duration": "6h", "faults": {"InternalError": 0.05}}
+    a, b = run(scenario, progress=False), run(scenario, progress=False)
+    assert digest(a) == digest(b)
+    assert a.summary["errors_by_code"].get("InternalError", 0) > 0  # the faults did fire
+    c = run({**scenario, "seed": 8}, progress=False)
+    assert digest(c) != digest(a)
+
+
+def test_engine_orders_by_time_then_priority_then_schedule_order():
+    e = Engine(seed=0)
+    seen = []
+    e.at(5, seen.append, "late")
+    e.at(1, seen.append, "b", priority=1)
+    e.at(1, seen.append, "a", priority=0)
+    e.at(1, seen.append, "c", priority=1)
+    e.run(until=4)
+    assert seen == ["a", "b", "c"] and e.now == 4
+    with pytest.raises(ValueError):
+        e.at(3, seen.append, "past")
+    e.run(until=10)
+    assert seen[-1] == "late"
+
+
+def test_prefix_mode_takes_addresses_16_at_a_time(tmp_path):
+    pods = write_pods(tmp_path, [(f"p{i}", i, None) for i in range(20)])
+    scenario = base(tmp_path, pods, vswitches=[{"name": "vsw", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/24",
+                                                "reservations": [{"cidr": "10.0.0.128/26"}]}],
+                    fleet=[{"instance_type": "ecs.g7.large", "count": 1, "vswitch": "vsw"}],
+                    agent={"mode": "prefix", "min_idle": 0, "max_idle": 16})
+    r = run(scenario, progress=False)
+    ev = r.events()
+    assert r.summary["errors"] == 0 and r.summary["pods_got_ip"] == 20
+    creates = ev[ev.action == "CreateNetworkInterface"]
+    assigns = ev[ev.action == "AssignPrivateIpAddresses"]
+    assert list(creates.granted) == [1] and list(assigns.granted) == [1]  # one /28 each: 32 addresses
+    last = r.samples().iloc[-1]
+    assert last.free_blocks_28_reserved == 2
+
+
+@pytest.mark.parametrize(
+    "change, path, words",
+    [
+        ({"fleet": [{"instance_type": "ecs.g7.larg", "count": 1, "vswitch": "vsw"}]}, "fleet[0].instance_type", "did you mean"),
+        ({"fleet": [{"instance_type": "ecs.g7.large", "count": 0, "vswitch": "vsw"}]}, "fleet[0].count", "whole number"),
+        ({"fleet": [{"instance_type": "ecs.g7.large", "count": 1, "vswitch": "nope"}]}, "fleet[0].vswitch", "vsw"),
+        ({"duration": "ten minutes"}, "duration", ""),
+        ({"colour": "blue"}, "colour", "unknown key"),
+        ({"vswitches": [{"name": "vsw", "cidr": "10.0.0.0/30"}]}, "vswitches[0].cidr", "/16 to /29"),
+        ({"vswitches": [{"name": "vsw", "cidr": "10.0.0.0/24", "reservations": [{"mask": 25}]}]},
+         "vswitches[0].reservations[0]", "/26 to /28"),
+        ({"agent": {"mode": "ipvlan"}}, "agent", "secondary-ip"),
+        ({"agent": {"min_idle": 6, "max_idle": 5}}, "agent", "must not exceed"),
+        ({"faults": {"NoSuchCode": 0.1}}, "faults", "not an error code"),
+        ({"placement": "first-fit"}, "placement", "random, lowest, pack"),
+        ({"workload": {"kind": "pod-trace", "path": "missing.csv", "start_column": "a", "end_column": "b"}}, "workload.path", "does not exist"),
+        ({"workload": {"kind": "pods"}}, "workload.kind", "pod-churn"),
+    ],
+)
+def test_broken_scenarios_name_the_key_and_what_is_allowed(tmp_path, change, path, words):
+    pods = write_pods(tmp_path, [("p0", 0, None)])
+    with pytest.raises(ScenarioError) as err:
+        run(base(tmp_path, pods, **change), progress=False)
+    assert err.value.path.startswith(path), str(err.value)
+    assert words in str(err.value)
+
+
+def test_a_wrong_trace_column_lists_the_columns(tmp_path):
+    pods = write_pods(tmp_path, [("p0", 0, None)])
+    scenario = base(tmp_path, pods)
+    scenario["workload"] = {**scenario["workload"], "start_column": "begin"}
+    with pytest.raises(ScenarioError) as err:
+        run(scenario, progress=False)
+    assert "begin" in str(err.value) and "name, start, end" in str(err.value)
+
+
+def test_scenario_file_errors_name_the_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nfleet: [\n")
+    with pytest.raises(ScenarioError) as err:
+        run(bad, progress=False)
+    assert str(bad) in str(err.value) and "line" in str(err.value)
+    with pytest.raises(ScenarioError) as err:
+        run(tmp_path / "absent.yaml", progress=False)
+    assert "cannot be read" in str(err.value)
