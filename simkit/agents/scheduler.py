@@ -24,6 +24,7 @@ class Scheduler:
         self.cpu = [0] * len(agents)
         self.mem = [0] * len(agents)
         self.unscheduled: deque[Pod] = deque()
+        self.max_pods = [a.node.max_pods for a in agents]
         self._index = {id(a): i for i, a in enumerate(agents)}
 
     def fits(self, i: int, pod: Pod) -> bool:
@@ -36,11 +37,15 @@ class Scheduler:
         """The agent the pod was placed on, or None (the pod then waits, unscheduled)."""
         n = len(self.agents)
         start = self.cursor
+        pods, limits = self.pods, self.max_pods
+        plain = not pod.cpu_milli and not pod.memory_mib
         for step in range(n):
-            i = (start + step) % n
-            if self.fits(i, pod):
-                self.cursor = (i + 1) % n
-                self.pods[i] += 1
+            i = start + step
+            if i >= n:
+                i -= n
+            if pods[i] < limits[i] and (plain or self.fits(i, pod)):
+                self.cursor = i + 1 if i + 1 < n else 0
+                pods[i] += 1
                 self.cpu[i] += pod.cpu_milli
                 self.mem[i] += pod.memory_mib
                 return self.agents[i]

@@ -125,19 +125,27 @@ class SecondaryIpAgent(NodeAgent):
         return [eni.primary, *eni.addresses]
 
     def _trim(self, surplus: int) -> None:
-        # Give back the most recently idled secondaries of one ENI; primaries stay.
+        # Give back the most recently idled secondaries, all of one ENI (one call); primaries
+        # stay, they cannot be unassigned.
         owner = self.owner
-        by_eni: dict[AgentEni, list[int]] = {}
+        eni = None
+        ips: list[int] = []
+        limit = min(surplus, self.config.batch)
         for ip in reversed(self.idle):
-            eni = owner.get(ip)
-            if eni is not None:
-                by_eni.setdefault(eni, []).append(ip)
-        if not by_eni:
+            e = owner.get(ip)
+            if e is None or (eni is not None and e is not eni):
+                continue
+            eni = e
+            ips.append(ip)
+            if len(ips) == limit:
+                break
+        if eni is None:
             return
-        eni, ips = max(by_eni.items(), key=lambda kv: len(kv[1]))
-        ips = ips[: min(surplus, self.config.batch)]
-        gone = set(ips)
-        self.idle = [ip for ip in self.idle if ip not in gone]
+        if len(ips) == 1:
+            self.idle.remove(ips[0])
+        else:
+            gone = set(ips)
+            self.idle = [ip for ip in self.idle if ip not in gone]
         self._unassign(eni, ips, 1)
 
     def _unassign(self, eni: AgentEni, ips: list[int], attempt: int) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 import random
+from collections import deque
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -51,12 +52,6 @@ class _Region:
         self.secondary_enis = 0  # counted against settings.account_eni_quota
 
 
-def _freeze(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_freeze(v) for v in value)
-    return value
-
-
 class Account:
     """One simulated account across all regions.
 
@@ -75,7 +70,8 @@ class Account:
         self._ids = 0
         self._fault_rng = random.Random(f"{seed}/faults")
         self._placement_seed = seed
-        self._tokens: dict[tuple[str, str, str], tuple[tuple, Any, float]] = {}
+        self._tokens: dict[tuple[str, str, str], tuple[dict, Any, float]] = {}
+        self._token_order: deque[tuple[float, tuple[str, str, str]]] = deque()
         self._throttle: dict[tuple[str, str], tuple[int, int]] = {}
         self._ops: dict[str, Callable[..., Any]] = {action: getattr(self, name) for action, name in _OPERATIONS.items()}
 
@@ -83,6 +79,8 @@ class Account:
 
     def invoke(self, action: str, args: dict[str, Any]) -> Any:
         """Run one API operation with typed ``args`` (snake_case names; ``region_id`` required).
+
+        The account keeps ``args`` when it carries a ClientToken: pass a dict you will not change.
 
         Raises ApiError: InvalidAction, Forbidden.RegionId, Throttling, an injected fault,
         IdempotentParameterMismatch, or whatever the operation refuses.
@@ -114,15 +112,28 @@ class Account:
         if token is None:
             return op(**args)
         key = (region_id, action, token)
-        fingerprint = tuple(sorted((k, _freeze(v)) for k, v in args.items() if k != "client_token"))
         seen = self._tokens.get(key)
         ttl = settings.client_token_ttl_seconds
         if seen is not None and (ttl is None or self.now - seen[2] <= ttl):
-            if seen[0] != fingerprint:
+            # Same token in both, so comparing the whole typed arguments compares the rest
+            # ("2" and 2 parse alike).
+            if seen[0] != args:
                 raise api_error("IdempotentParameterMismatch")
             return seen[1]
         result = op(**args)
-        self._tokens[key] = (fingerprint, result, self.now)  # only a success is remembered
+        # Only a success is remembered; ``args`` is kept as given (callers pass a fresh dict).
+        self._tokens[key] = (args, result, self.now)
+        if ttl is not None:
+            # Forget tokens past their validity, oldest first, so long runs stay small.
+            order = self._token_order
+            order.append((self.now, key))
+            horizon = self.now - ttl
+            tokens = self._tokens
+            while order[0][0] < horizon:
+                _, old = order.popleft()
+                entry = tokens.get(old)
+                if entry is not None and entry[2] < horizon:
+                    del tokens[old]
         return result
 
     def _count_call(self, action: str, region_id: str, limit: int) -> None:
@@ -739,9 +750,10 @@ class Account:
         asked = n_ips + n_prefixes
         if eni.status == "InUse":
             limit = region.instances[eni.instance_id].type.private_ipv4_per_eni
-            if eni.ipv4_slots_used + asked > limit:
+            used = 1 + len(eni.secondaries) + len(eni.prefixes)
+            if used + asked > limit:
                 itype = region.instances[eni.instance_id].type.name
-                raise api_error("InvalidOperation.Ipv4CountExceeded", eni.id, eni.ipv4_slots_used + asked, itype, limit)
+                raise api_error("InvalidOperation.Ipv4CountExceeded", eni.id, used + asked, itype, limit)
         else:
             if private_ip_address and len(private_ip_address) > settings.max_named_ips_per_call:
                 raise api_error("InvalidParameter", "PrivateIpAddress.N",
@@ -755,7 +767,10 @@ class Account:
             eni.prefixes.update(dict.fromkeys(prefixes))
             return eni.id, [], prefixes
         if count:
-            ips = self._allocate_singles(vsw, count)
+            try:
+                ips = vsw.space.allocate(count)
+            except SpaceExhausted as exc:
+                raise api_error(settings.ip_exhausted_code, vsw.id, exc.requested, exc.available) from None
         else:
             if len(set(private_ip_address)) != len(private_ip_address):
                 raise api_error("InvalidPrivateIpAddress.Duplicated", ", ".join(format_ipv4(a) for a in private_ip_address))

@@ -9,6 +9,7 @@ limit are recorded. No I/O, no plotting; the same plan and seed give the same re
 
 from __future__ import annotations
 
+import gc
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
@@ -307,7 +308,14 @@ class Replay:
         self._next_call()
         self.engine.at(self.t0, self._sample, None, LAST)
         progress = None if on_progress is None else (lambda t: on_progress(t - self.t0))
-        self.engine.run(self.end, on_step=progress)
+        # A run allocates millions of short-lived objects and few cycles: collecting the young
+        # generation less often saves about a sixth of the run time (bench/replay.py).
+        threshold = gc.get_threshold()
+        gc.set_threshold(100_000, threshold[1], threshold[2])
+        try:
+            self.engine.run(self.end, on_step=progress)
+        finally:
+            gc.set_threshold(*threshold)
         if self.model.now < self.end:
             self.model.advance_to(self.end)
         if on_progress is not None:

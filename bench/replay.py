@@ -1,0 +1,106 @@
+"""End-to-end replay speed: a pod-churn scenario of about 1,000,000 API calls on 2,000 nodes.
+
+Agents keep no idle addresses (min_idle 0, max_idle 0), so every pod start is an
+AssignPrivateIpAddresses call and every pod end an UnassignPrivateIpAddresses call, through
+the agents, the scheduler, the model and the recorder. Prints calls per second of wall time,
+the event columns' bytes per recorded call, and the process's peak resident memory. Beside it,
+in the same run, the floor: the same number of bare ``Account.invoke`` calls with no engine,
+agents or recording, so the ratio shows what the replay machinery costs.
+Run: make bench (or python bench/replay.py --calls 200000 for a quicker look).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import machine  # noqa: E402
+
+from simkit.engine import Replay  # noqa: E402
+from simkit.scenario import build_plan  # noqa: E402
+
+
+def scenario(calls: int) -> dict:
+    # About 20 pods per node at a time, so nearly every pod start and end is a call (an
+    # ENI's primary address serves a pod without one).
+    lifetime_mean = 1800 * 1.165  # lognormal, median 30 min, p90 60 min
+    rate = 2000 * 20 / lifetime_mean
+    pods = calls // 2
+    duration = pods / rate
+    return {
+        "name": "replay-bench",
+        "seed": 11,
+        "region": "cn-hangzhou",
+        "duration": duration,
+        "sample_every": "5m",
+        "vpc": {"cidr": "10.0.0.0/8"},
+        "vswitches": [{"name": "vsw-a", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/16"},
+                      {"name": "vsw-b", "zone": "cn-hangzhou-h", "cidr": "10.1.0.0/16"}],
+        "placement": "lowest",
+        "fleet": [{"instance_type": "ecs.g7.xlarge", "count": 1000, "vswitch": "vsw-a"},
+                  {"instance_type": "ecs.g7.xlarge", "count": 1000, "vswitch": "vsw-b"}],
+        "agent": {"mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
+        "workload": {"kind": "pod-churn", "arrival_rate": rate,
+                     "lifetime": {"median": "30m", "p90": "60m"}},
+    }
+
+
+def floor(n: int) -> float:
+    """Bare model calls: assign one address to an ENI and give it back, n calls in all."""
+    from simkit import Cloud
+
+    cloud = Cloud(seed=1, placement="lowest")
+    r = {"RegionId": "cn-hangzhou"}
+    vpc = cloud.call("CreateVpc", {**r, "CidrBlock": "10.0.0.0/16"})["VpcId"]
+    vsw = cloud.call("CreateVSwitch", {**r, "VpcId": vpc, "ZoneId": "cn-hangzhou-h", "CidrBlock": "10.0.0.0/16"})["VSwitchId"]
+    sg = cloud.call("CreateSecurityGroup", {**r, "VpcId": vpc})["SecurityGroupId"]
+    eni = cloud.call("CreateNetworkInterface", {**r, "VSwitchId": vsw, "SecurityGroupId": sg})["NetworkInterfaceId"]
+    invoke = cloud.model.invoke
+    start = time.perf_counter()
+    for _ in range(n // 2):
+        _, ips, _ = invoke("AssignPrivateIpAddresses", {"region_id": "cn-hangzhou", "network_interface_id": eni,
+                                                         "secondary_private_ip_address_count": 1})
+        invoke("UnassignPrivateIpAddresses", {"region_id": "cn-hangzhou", "network_interface_id": eni,
+                                              "private_ip_address": ips})
+    return n / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=1_000_000)
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    plan = build_plan(scenario(args.calls))
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    replay = Replay(plan)
+    setup = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    result = replay.run()
+    elapsed = time.perf_counter() - t1
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rec = result.recorder
+    n = rec.n_calls
+    rate = n / elapsed
+    per_event = rec.nbytes() / n
+    bare = floor(min(n, 400_000))
+    s = result.summary
+    print(f"pod churn on {len(result.nodes):,} nodes ({plan.fleet[0].instance_type}), {plan.duration / 3600:g} h simulated, "
+          f"{s['pods_arrived']:,} pods; set-up {setup:.1f} s\n")
+    print(f"{'':<44} {'calls/s':>12}")
+    print(f"{'replay end to end (agents, model, recording)':<44} {rate:>12,.0f}   {n:,} calls in {elapsed:.1f} s")
+    print(f"{'bare Account.invoke, no engine (floor)':<44} {bare:>12,.0f}   replay / floor = {rate / bare:.2f}")
+    print(f"\nevent columns: {per_event:.1f} bytes per recorded call; process peak RSS {rss1 / 1024:,.0f} MiB "
+          f"(+{(rss1 - rss0) / 1024:,.0f} MiB during the run, {(rss1 - rss0) * 1024 / n:.0f} bytes per call)")
+    print(f"errors {s['errors']:,}; pods pending at the end {s['pods_pending_at_end']:,}")
+    print(f"target >= 150,000 calls/s end to end: {'MET' if rate >= 150_000 else 'MISSED'} ({rate:,.0f})")
+    print(f"target < 200 bytes of memory per recorded event: {'MET' if per_event < 200 else 'MISSED'} ({per_event:.0f})")
+
+
+if __name__ == "__main__":
+    main()
