@@ -202,12 +202,17 @@ SPECS: dict[str, tuple[Param, ...]] = {
 for _action in ("StartInstance", "StopInstance", "DeleteInstance"):
     SPECS[_action] = (_p("RegionId", "region_id", p_str),) + SPECS[_action]
 
-#: Per action: API name -> Param, and the documented names simkit accepts and ignores.
-_BY_NAME: dict[str, dict[str, Param]] = {a: {p.api: p for p in spec} for a, spec in SPECS.items()}
+#: Per action: the documented names simkit accepts and ignores.
 _IGNORED: dict[str, frozenset[str]] = {
-    a: DOCUMENTED.get(a, frozenset()) - set(_BY_NAME[a]) - {"DryRun"} for a in SPECS
+    a: DOCUMENTED.get(a, frozenset()) - {p.api for p in spec} - {"DryRun"} for a, spec in SPECS.items()
 }
 _REQUIRED: dict[str, tuple[Param, ...]] = {a: tuple(p for p in spec if p.required) for a, spec in SPECS.items()}
+
+
+#: Per action: API name -> (argument name, kind, takes .N values); the hot loop reads tuples.
+_FAST: dict[str, dict[str, tuple[str, Kind, bool]]] = {
+    a: {p.api: (p.arg, p.kind, p.many) for p in spec} for a, spec in SPECS.items()
+}
 
 
 def parse_params(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -216,27 +221,30 @@ def parse_params(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
     Raises ApiError: UnsupportedParameter, MissingParameter, InvalidParameter, or the
     parameter's own malformed-value code.
     """
-    by_name = _BY_NAME[action]
+    fast = _FAST[action]
     args: dict[str, Any] = {}
     lists: dict[str, dict[int, Any]] | None = None
     for key, value in params.items():
-        param = by_name.get(key)
-        if param is not None:
+        entry = fast.get(key)
+        if entry is not None:
             if value is None:
                 continue
-            if param.many:
+            arg, kind, many = entry
+            if many:
                 if not isinstance(value, (list, tuple)):
                     raise api_error("InvalidParameter", key, f"expected a list, or {key}.1, {key}.2, ...")
-                args[param.arg] = [param.kind(f"{key}.{i}", v) for i, v in enumerate(value, 1)]
+                args[arg] = [kind(f"{key}.{i}", v) for i, v in enumerate(value, 1)]
+            elif kind is p_str and type(value) is str:
+                args[arg] = value  # the common case, without a call
             else:
-                args[param.arg] = param.kind(key, value)
+                args[arg] = kind(key, value)
             continue
         name, dot, index = key.partition(".")
-        param = by_name.get(name) if dot else None
-        if param is not None and param.many and index.isascii() and index.isdigit() and int(index) >= 1:
+        entry = fast.get(name) if dot else None
+        if entry is not None and entry[2] and index.isascii() and index.isdigit() and int(index) >= 1:
             if lists is None:
                 lists = {}
-            lists.setdefault(name, {})[int(index)] = param.kind(key, value)
+            lists.setdefault(name, {})[int(index)] = entry[1](key, value)
             continue
         if name in _IGNORED[action]:
             continue
@@ -247,10 +255,10 @@ def parse_params(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
         raise api_error("UnsupportedParameter", key, action)
     if lists:
         for name, values in lists.items():
-            param = by_name[name]
-            if param.arg in args:
+            arg = fast[name][0]
+            if arg in args:
                 raise api_error("InvalidParameter", name, f"give {name} as a list or as {name}.N, not both")
-            args[param.arg] = [values[i] for i in sorted(values)]
+            args[arg] = [values[i] for i in sorted(values)]
     for param in _REQUIRED[action]:
         if param.arg not in args:
             raise api_error("MissingParameter", param.api)
