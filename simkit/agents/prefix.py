@@ -27,26 +27,18 @@ class PrefixAgent(SecondaryIpAgent):
         self.per_eni_prefixes = self.per_eni - 1
         self.prefix_owner: dict[int, AgentEni] = {}
 
-    def work(self) -> None:
-        if self.busy or self.ctx.now < self.blocked_until:
-            return
-        cfg = self.config
-        need = len(self.waiting) + cfg.min_idle - len(self.idle)
-        if need > 0:
-            k = -(-need // BLOCK)
-            for eni in self.enis:
-                if eni.state == "created":
-                    self._attach(eni, 1)
-                    return
-            for eni in self.enis:
-                room = self.per_eni_prefixes - len(eni.prefixes)
-                if eni.state == "ready" and room > 0:
-                    self._assign_prefixes(eni, min(k, room, PER_CALL), self.token(), 1)
-                    return
-            if len(self.enis) < self.max_enis:
-                self._create_with_prefixes(min(k, self.per_eni_prefixes, PER_CALL), self.token(), 1)
-            return
-        if len(self.idle) - BLOCK >= cfg.max_idle:
+    def _grow(self, need: int) -> None:
+        k = -(-need // BLOCK)  # prefixes for ``need`` addresses
+        for eni in self.enis:
+            room = self.per_eni_prefixes - len(eni.prefixes)
+            if eni.state == "ready" and room > 0:
+                self._assign_prefixes(eni, min(k, room, PER_CALL), self.token(), 1)
+                return
+        if len(self.enis) < self.max_enis:
+            self._create_with_prefixes(min(k, self.per_eni_prefixes, PER_CALL), self.token(), 1)
+
+    def _shrink(self) -> None:
+        if len(self.idle) - BLOCK >= self.config.max_idle:
             self._trim_prefix()
 
     def _assign_prefixes(self, eni: AgentEni, n: int, token: str, attempt: int) -> None:

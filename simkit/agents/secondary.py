@@ -43,22 +43,29 @@ class SecondaryIpAgent(NodeAgent):
     def work(self) -> None:
         if self.busy or self.ctx.now < self.blocked_until:
             return
-        cfg = self.config
-        need = len(self.waiting) + cfg.min_idle - len(self.idle)
+        need = len(self.waiting) + self.config.min_idle - len(self.idle)
         if need > 0:
             for eni in self.enis:
-                if eni.state == "created":
+                if eni.state == "created":  # an attach that failed earlier: try it again first
                     self._attach(eni, 1)
                     return
-            for eni in self.enis:
-                if eni.state == "ready" and eni.slots < self.per_eni:
-                    n = min(need, self.per_eni - eni.slots, cfg.batch)
-                    self._assign(eni, n, self.token(), 1)
-                    return
-            if len(self.enis) < self.max_enis:
-                self._create(min(need, self.per_eni, cfg.batch + 1), self.token(), 1)
-            return  # every ENI is full: pods wait for others to end
-        surplus = len(self.idle) - cfg.max_idle
+            self._grow(need)
+        else:
+            self._shrink()
+
+    def _grow(self, need: int) -> None:
+        """One call towards ``need`` more addresses: on an ENI with room, or a new ENI."""
+        batch = self.config.batch
+        for eni in self.enis:
+            if eni.state == "ready" and eni.slots < self.per_eni:
+                self._assign(eni, min(need, self.per_eni - eni.slots, batch), self.token(), 1)
+                return
+        if len(self.enis) < self.max_enis:
+            self._create(min(need, self.per_eni, batch + 1), self.token(), 1)
+        # else every ENI is full: pods wait for others to end
+
+    def _shrink(self) -> None:
+        surplus = len(self.idle) - self.config.max_idle
         if surplus > 0:
             self._trim(surplus)
 

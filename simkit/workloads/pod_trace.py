@@ -95,7 +95,8 @@ def _text(row: dict, column: str) -> str:
     return (row.get(column) or "").strip()
 
 
-def _seconds(row: dict, column: str, name: str, line: int) -> float | None:
+def _number(row: dict, column: str, name: str, line: int, ok, allowed: str) -> float | None:
+    """The column's value as a float (None when empty); WorkloadError unless ``ok(value)``."""
     text = _text(row, column)
     if not text:
         return None
@@ -103,21 +104,17 @@ def _seconds(row: dict, column: str, name: str, line: int) -> float | None:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value):
-        raise WorkloadError(f"{name}, line {line}: column {column!r} is {text!r}; allowed: seconds as a finite number, or empty")
+    if not math.isfinite(value) or not ok(value):
+        raise WorkloadError(f"{name}, line {line}: column {column!r} is {text!r}; allowed: {allowed}, or empty")
     return value
+
+
+def _seconds(row: dict, column: str, name: str, line: int) -> float | None:
+    return _number(row, column, name, line, lambda v: True, "seconds as a finite number")
 
 
 def _count(row: dict, column: str | None, name: str, line: int) -> int | None:
     if column is None:
         return None
-    text = _text(row, column)
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or not value.is_integer() or value < 0:
-        raise WorkloadError(f"{name}, line {line}: column {column!r} is {text!r}; allowed: a whole number >= 0, or empty")
-    return int(value)
+    value = _number(row, column, name, line, lambda v: v.is_integer() and v >= 0, "a whole number >= 0")
+    return None if value is None else int(value)
