@@ -351,7 +351,7 @@ class Account:
         if dry_run:
             space.unreserve(reservation)
             return None
-        res = CidrReservation(self._new_id("vcr"), vsw.id, vsw.vpc_id, reservation, vswitch_cidr_reservation_name,
+        res = CidrReservation(self._new_id("vcr"), region_id, vsw.id, vsw.vpc_id, reservation, vswitch_cidr_reservation_name,
                               vswitch_cidr_reservation_description, self.now)
         region.reservations[res.id] = res
         vsw.reservation_ids.append(res.id)
@@ -389,7 +389,7 @@ class Account:
 
     def reservation_counts(self, res: CidrReservation) -> tuple[int, int]:
         """(prefixes allocated, /28 blocks still free) of a reservation."""
-        space = self.region(res.vswitch_id and self._region_of_vswitch(res.vswitch_id)).vswitches[res.vswitch_id].space
+        space = self.region(res.region_id).vswitches[res.vswitch_id].space
         stats = space.reservation_stats(res.reservation)
         return stats.prefixes, stats.free_blocks_28
 
@@ -398,12 +398,6 @@ class Account:
             if instance_id in region.instances:
                 return region.id
         return None
-
-    def _region_of_vswitch(self, vswitch_id: str) -> str:
-        for region in self._regions.values():
-            if vswitch_id in region.vswitches:
-                return region.id
-        raise KeyError(vswitch_id)
 
     # ---------------------------------------------------------------- security groups and instance types
 
@@ -503,7 +497,6 @@ class Account:
         inst = self._instance(region, instance_id, "InvalidInstanceId.NotFound")
         if inst.status != "Stopped" and not force:
             raise api_error("IncorrectInstanceStatus", inst.id, f"{inst.status}; DeleteInstance needs Stopped, or Force=true")
-        vsw = region.vswitches[inst.vswitch_id]
         for eni_id in inst.eni_ids:
             eni = region.enis[eni_id]
             if eni.type == "Primary":
@@ -517,7 +510,6 @@ class Account:
             region.security_groups[sg_id].members -= 1
         inst.status = "Deleted"
         del region.instances[inst.id]
-        del vsw  # the primary ENI's vSwitch keeps its other addresses
 
     # ---------------------------------------------------------------- ENIs
 
@@ -570,11 +562,13 @@ class Account:
         if named:
             self._claim_singles(vsw, named, None)
         auto = (0 if primary_ip_address is not None else 1) + (secondary_private_ip_address_count or 0)
+        picked: list[int] = []
         try:
-            picked = self._allocate_singles(vsw, auto) if auto else []
+            if auto:
+                picked = self._allocate_singles(vsw, auto)
             prefixes = self._take_prefixes(region, vsw, ipv4_prefix, ipv4_prefix_count, "(new)")
         except ApiError:
-            space.release(named + (picked if auto and "picked" in locals() else []))
+            space.release(named + picked)  # all or nothing
             raise
         if primary_ip_address is not None:
             primary, secondaries = primary_ip_address, list(private_ip_address or ()) + picked

@@ -42,10 +42,11 @@ class VSwitch:
 
 
 class CidrReservation:
-    __slots__ = ("id", "vswitch_id", "vpc_id", "reservation", "status", "name", "description", "created")
+    __slots__ = ("id", "region_id", "vswitch_id", "vpc_id", "reservation", "status", "name", "description", "created")
 
-    def __init__(self, id, vswitch_id, vpc_id, reservation: Reservation, name, description, created):
+    def __init__(self, id, region_id, vswitch_id, vpc_id, reservation: Reservation, name, description, created):
         self.id = id
+        self.region_id = region_id
         self.vswitch_id = vswitch_id
         self.vpc_id = vpc_id
         self.reservation = reservation
