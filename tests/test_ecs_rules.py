@@ -404,3 +404,17 @@ def test_describe_network_interfaces_pages(world):
     page3 = world.call("DescribeNetworkInterfaces", VSwitchId=vsw, PageNumber=3, PageSize=10)
     assert [e["NetworkInterfaceId"] for e in page3["NetworkInterfaceSets"]["NetworkInterfaceSet"]] == made[20:]
     assert refused(world.call, "DescribeNetworkInterfaces", PageNumber=1, NextToken="10").code == "InvalidParameter"
+
+
+def test_create_network_interface_is_all_or_nothing(world):
+    vpc = world.vpc()
+    vsw, sg = world.vswitch(vpc, "10.0.0.0/29"), world.sg(vpc)  # 4 usable addresses
+    err = refused(world.eni, vsw, sg, SecondaryPrivateIpAddressCount=4)  # 5 with the primary
+    assert err.code == "InvalidVSwitchId.IpNotEnough"
+    assert available(world, vsw) == 4
+    err = refused(world.eni, vsw, sg, Ipv4PrefixCount=1)  # the primary is taken, then no reservation
+    assert err.code == "InvalidOperation.VSwitchCidrReservationNotExist"
+    assert available(world, vsw) == 4
+    err = refused(world.eni, vsw, sg, PrimaryIpAddress="10.0.0.2", PrivateIpAddress=["10.0.0.3", "10.0.0.7"])
+    assert err.code == "InvalidVSwitchId.IpInvalid"  # .7 is system-reserved in a /29
+    assert available(world, vsw) == 4 and world.call("DescribeNetworkInterfaces")["TotalCount"] == 0
