@@ -190,6 +190,14 @@ class NodeAgent:
     def work(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def work_if_needed(self) -> None:
+        """``work()``, skipped when the pool is within its bounds and nobody waits (the common
+        case right after a call succeeded)."""
+        idle = len(self.idle)
+        cfg = self.config
+        if self.waiting or idle < cfg.min_idle or idle > cfg.max_idle:
+            self.work()
+
     def token(self) -> str:
         self._tokens += 1
         return f"{self.node.instance_id}-{self._tokens}"

@@ -41,7 +41,7 @@ class SecondaryIpAgent(NodeAgent):
         self.owner: dict[int, AgentEni] = {}  # secondary IP -> its ENI (primaries cannot be given back)
 
     def work(self) -> None:
-        if self.busy or self.ctx.now < self.blocked_until:
+        if self.busy or (self.blocked_until and self.ctx.now < self.blocked_until):
             return
         need = len(self.waiting) + self.config.min_idle - len(self.idle)
         if need > 0:
@@ -89,7 +89,7 @@ class SecondaryIpAgent(NodeAgent):
             owner[ip] = eni
         self.idle.extend(ips)
         self._serve()
-        self.work()
+        self.work_if_needed()
 
     def _create(self, k: int, token: str, attempt: int) -> None:
         self.busy = True
@@ -173,4 +173,4 @@ class SecondaryIpAgent(NodeAgent):
         eni.slots -= len(ips)
         for ip in ips:
             del self.owner[ip]
-        self.work()
+        self.work_if_needed()
