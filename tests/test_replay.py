@@ -225,3 +225,50 @@ def test_scenario_file_errors_name_the_file(tmp_path):
     with pytest.raises(ScenarioError) as err:
         run(tmp_path / "absent.yaml", progress=False)
     assert "cannot be read" in str(err.value)
+
+
+def test_retries_reuse_the_client_token_with_backoff(tmp_path):
+    """InternalError on half the Assign calls: each is retried (Terway: 5 s backoff, jitter up to
+    1.3x) with the ClientToken of its first attempt, until it succeeds."""
+    from simkit import ApiError
+    from simkit.engine import Replay
+    from simkit.scenario import build_plan
+
+    pods = write_pods(tmp_path, [(f"p{i}", 10 * i, None) for i in range(12)])
+    plan = build_plan(base(tmp_path, pods, duration=600, faults={"AssignPrivateIpAddresses": {"InternalError": 0.5}}))
+    replay = Replay(plan)
+    by_token: dict[str, list] = {}
+    invoke = replay.model.invoke
+
+    def spy(action, args):
+        entry = [replay.engine.now, args.get("network_interface_id"), "ok"]
+        if action == "AssignPrivateIpAddresses":
+            by_token.setdefault(args["client_token"], []).append(entry)
+        try:
+            return invoke(action, args)
+        except ApiError as exc:
+            entry[2] = exc.code
+            raise
+
+    replay.model.invoke = spy
+    result = replay.run()
+    assert result.summary["errors_by_code"].get("InternalError", 0) > 0
+    assert max(result.recorder.attempt) >= 2
+    assert result.summary["pods_got_ip"] == 12 and result.summary["pods_pending_at_end"] == 0
+    retried = [calls for calls in by_token.values() if len(calls) > 1]
+    assert retried
+    for calls in by_token.values():
+        assert [c[2] for c in calls[:-1]] == ["InternalError"] * (len(calls) - 1) and calls[-1][2] == "ok"
+        assert len({c[1] for c in calls}) == 1  # the same ENI every time
+        for (t0, _, _), (t1, _, _) in zip(calls, calls[1:]):
+            assert 5.0 <= t1 - t0 <= 6.5 + 1e-9
+
+
+def test_throttling_is_retried_and_recorded_as_exhaustion(tmp_path):
+    pods = write_pods(tmp_path, [(f"p{i}", 0.1 * i, None) for i in range(20)])
+    r = run(base(tmp_path, pods, duration=900, vswitches=[{"name": "vsw", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/24"}],
+                 limits={"throttle_per_minute": {"AssignPrivateIpAddresses": 1}}), progress=False)
+    s = r.summary
+    assert s["errors_by_code"].get("Throttling", 0) > 0
+    assert s["exhaustion"]["throttling"]["code"] == "Throttling"
+    assert s["pods_got_ip"] == 20  # every pod got an address in the end
