@@ -17,6 +17,7 @@ from simkit.agents import AgentConfig
 from simkit.catalog import REGIONS, IpLimitsUnknown, UnknownInstanceType, load_catalog
 from simkit.ecs import CloudSettings
 from simkit.engine import SAMPLE_COLUMNS, FleetSpec, Plan, Replay, RunResult, VSwitchSpec
+from simkit.errors import ApiError
 from simkit.net import AddressSpace, Cidr, MalformedCidr
 from simkit.net.policy import POLICIES
 from simkit.workloads import WorkloadError, parse_duration, parse_rate, pod_churn, read_api_calls, read_pod_trace
@@ -310,6 +311,10 @@ def _workload(c: _Checker, w: Any, base: Path | None, duration: float, seed: int
             return pod_churn(seed, arrival_rate=rate, lifetime_median=median, lifetime_p90=p90, duration=duration,
                              diurnal=diurnal, bursts=bursts, cpu_milli=cpu, memory_mib=mem)
 
+        try:
+            pods()  # checks its arguments at once (a burst past the end, say)
+        except ValueError as exc:
+            raise c.fail("workload", str(exc)) from None
         return pods, None
     path = Path(c.text(w["path"], "workload.path"))
     if not path.is_absolute() and base is not None:
@@ -411,7 +416,12 @@ def run(scenario: str | Path | Mapping | None = None, *, progress: bool | None =
             bar.update(round(t) - bar.n)
     try:
         try:
-            result = Replay(plan).run(on_progress)
+            replay = Replay(plan)
+        except ApiError as exc:
+            # The layout itself does not fit (a fleet larger than its vSwitch, say).
+            raise ScenarioError(plan.name, "fleet", f"building the scenario failed: {exc.code}: {exc.message}") from None
+        try:
+            result = replay.run(on_progress)
         except WorkloadError as exc:
             raise ScenarioError(plan.name, "workload", str(exc)) from None
     finally:

@@ -418,3 +418,8 @@ def test_create_network_interface_is_all_or_nothing(world):
     err = refused(world.eni, vsw, sg, PrimaryIpAddress="10.0.0.2", PrivateIpAddress=["10.0.0.3", "10.0.0.7"])
     assert err.code == "InvalidVSwitchId.IpInvalid"  # .7 is system-reserved in a /29
     assert available(world, vsw) == 4 and world.call("DescribeNetworkInterfaces")["TotalCount"] == 0
+
+
+def test_params_must_be_a_mapping():
+    with pytest.raises(TypeError, match="mapping"):
+        Cloud().call("DescribeVSwitches", [("RegionId", "cn-hangzhou")])

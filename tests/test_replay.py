@@ -197,6 +197,11 @@ def test_prefix_mode_takes_addresses_16_at_a_time(tmp_path):
         ({"placement": "first-fit"}, "placement", "random, lowest, pack"),
         ({"workload": {"kind": "pod-trace", "path": "missing.csv", "start_column": "a", "end_column": "b"}}, "workload.path", "does not exist"),
         ({"workload": {"kind": "pods"}}, "workload.kind", "pod-churn"),
+        ({"workload": {"kind": "pod-churn", "arrival_rate": "1/s", "lifetime": {"median": "1m", "p90": "2m"},
+                       "bursts": [{"at": "299s", "pods": 5, "over": "10s"}]}}, "workload", "burst"),
+        ({"workload": {"kind": "pod-churn", "arrival_rate": "fast", "lifetime": {"median": "1m", "p90": "2m"}}},
+         "workload.arrival_rate", "fast"),
+        ({"fleet": [{"instance_type": "ecs.g7.large", "count": 40, "vswitch": "vsw"}]}, "fleet", "QuotaExceeded.PrivateIpAddress"),
     ],
 )
 def test_broken_scenarios_name_the_key_and_what_is_allowed(tmp_path, change, path, words):

@@ -69,6 +69,8 @@ class Cloud:
     def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Call an API action with its documented parameters (flat ``Name.N`` or lists; values
         as strings or Python values). Returns the response body; raises ApiError."""
+        if not isinstance(params, Mapping):
+            raise TypeError(f"params must be a mapping of API parameter names to values, got {type(params).__name__}")
         request_id = self._request_id()
         try:
             if action not in SPECS:
