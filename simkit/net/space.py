@@ -352,26 +352,37 @@ class AddressSpace:
         hint = self.scan_hint
         n = 0
         # Check and apply in one pass (this is the hot path); a refusal undoes the first n.
-        for a in addresses:
-            i = a - base
-            if not 0 <= i < size or addr[i] != _SINGLE:
-                self._undo_release(addresses[:n])
-                raise self._release_refusal(addresses[:n], a)
-            addr[i] = _FREE
-            if partial is None:
+        # Two copies of the loop so that neither tests the policy's needs per address.
+        if partial is None:
+            for a in addresses:
+                i = a - base
+                if not 0 <= i < size or addr[i] != _SINGLE:
+                    self._undo_release(addresses[:n])
+                    raise self._release_refusal(addresses[:n], a)
+                addr[i] = _FREE
                 block_free[i >> _BLOCK_SHIFT] += 1
-            else:
+                if i < hint:
+                    hint = i
+                n += 1
+        else:
+            pos = self._partial_pos
+            for a in addresses:
+                i = a - base
+                if not 0 <= i < size or addr[i] != _SINGLE:
+                    self._undo_release(addresses[:n])
+                    raise self._release_refusal(addresses[:n], a)
+                addr[i] = _FREE
                 b = i >> _BLOCK_SHIFT
                 k = block_free[b] + 1
                 block_free[b] = k
                 if k == 1:
-                    self._partial_pos[b] = len(partial)
+                    pos[b] = len(partial)
                     partial.append(b)
                 elif k == BLOCK:
                     self._partial_remove(b)
-            if i < hint:
-                hint = i
-            n += 1
+                if i < hint:
+                    hint = i
+                n += 1
         self.scan_hint = hint
         self.free_count += n
         self.used_count -= n
