@@ -9,6 +9,7 @@ invokes the model and records the outcome) and schedules its own follow-ups with
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable, Protocol
 
 from simkit.catalog import InstanceType
@@ -202,15 +203,17 @@ class NodeAgent:
         self._tokens += 1
         return f"{self.node.instance_id}-{self._tokens}"
 
-    def call(self, action: str, args: dict, eni: str, asked: int, retry: Callable[[int], None], attempt: int) -> Any:
-        """Call through the context. On a retryable error, schedule ``retry(attempt + 1)``
-        after a backoff (the caller reuses its ClientToken); on exhaustion, block. Returns
-        the result, or FAILED when the call was refused (then the agent is busy until the
-        retry, or blocked, as the error requires)."""
+    def call(self, action: str, args: dict, eni: str, asked: int, retry: tuple, attempt: int) -> Any:
+        """Call through the context. ``retry`` is (method, arguments): on a retryable error
+        ``method(*arguments, attempt + 1)`` runs after a backoff (the caller reuses its
+        ClientToken); on exhaustion the agent blocks. Returns the result, or FAILED when the
+        call was refused (then the agent is busy until the retry, or blocked, as the error
+        requires)."""
         try:
             return self.ctx.call(self, action, args, eni, asked, attempt)
         except ApiError as exc:
-            self.failed(exc.code, retry, attempt)
+            # The retry closure is built only when needed: most calls succeed.
+            self.failed(exc.code, partial(retry[0], *retry[1]), attempt)
             return FAILED
 
     def failed(self, code: str, retry: Callable[[int], None], attempt: int) -> None:

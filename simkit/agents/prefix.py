@@ -8,8 +8,6 @@ all 16 of its addresses are idle and the pool stays at or above ``max_idle`` wit
 from __future__ import annotations
 
 from collections import Counter
-from functools import partial
-
 from simkit.agents.base import FAILED
 from simkit.agents.secondary import AgentEni, SecondaryIpAgent
 
@@ -47,7 +45,7 @@ class PrefixAgent(SecondaryIpAgent):
         result = self.call(
             "AssignPrivateIpAddresses",
             {"region_id": node.region_id, "network_interface_id": eni.id, "ipv4_prefix_count": n, "client_token": token},
-            eni.id, n, partial(self._assign_prefixes, eni, n, token), attempt,
+            eni.id, n, (self._assign_prefixes, (eni, n, token)), attempt,
         )
         if result is FAILED:
             return
@@ -68,7 +66,7 @@ class PrefixAgent(SecondaryIpAgent):
         node = self.node
         args = {"region_id": node.region_id, "vswitch_id": node.vswitch_id,
                 "security_group_id": node.security_group_id, "ipv4_prefix_count": n, "client_token": token}
-        created = self.call("CreateNetworkInterface", args, "", n, partial(self._create_with_prefixes, n, token), attempt)
+        created = self.call("CreateNetworkInterface", args, "", n, (self._create_with_prefixes, (n, token)), attempt)
         if created is FAILED:
             return
         eni = AgentEni(created.id, created.primary_ip, [], [])
@@ -96,7 +94,7 @@ class PrefixAgent(SecondaryIpAgent):
         result = self.call(
             "UnassignPrivateIpAddresses",
             {"region_id": node.region_id, "network_interface_id": eni.id, "ipv4_prefix": [Cidr(prefix, 28)]},
-            eni.id, 1, partial(self._unassign_prefix, eni, prefix), attempt,
+            eni.id, 1, (self._unassign_prefix, (eni, prefix)), attempt,
         )
         if result is FAILED:
             if not self.busy:

@@ -9,8 +9,6 @@ counts max pods: (EniQuantity - 1) x EniPrivateIpAddressQuantity (alibaba-facts 
 
 from __future__ import annotations
 
-from functools import partial
-
 from simkit.agents.base import FAILED, NodeAgent
 
 __all__ = ["SecondaryIpAgent", "AgentEni"]
@@ -76,7 +74,7 @@ class SecondaryIpAgent(NodeAgent):
             "AssignPrivateIpAddresses",
             {"region_id": node.region_id, "network_interface_id": eni.id,
              "secondary_private_ip_address_count": n, "client_token": token},
-            eni.id, n, partial(self._assign, eni, n, token), attempt,
+            eni.id, n, (self._assign, (eni, n, token)), attempt,
         )
         if result is FAILED:
             return
@@ -98,7 +96,7 @@ class SecondaryIpAgent(NodeAgent):
                 "security_group_id": node.security_group_id, "client_token": token}
         if k > 1:
             args["secondary_private_ip_address_count"] = k - 1
-        created = self.call("CreateNetworkInterface", args, "", k, partial(self._create, k, token), attempt)
+        created = self.call("CreateNetworkInterface", args, "", k, (self._create, (k, token)), attempt)
         if created is FAILED:
             return
         eni = AgentEni(created.id, created.primary_ip, list(created.secondaries), [])
@@ -113,7 +111,7 @@ class SecondaryIpAgent(NodeAgent):
         result = self.call(
             "AttachNetworkInterface",
             {"region_id": node.region_id, "network_interface_id": eni.id, "instance_id": node.instance_id},
-            eni.id, 0, partial(self._attach, eni), attempt,
+            eni.id, 0, (self._attach, (eni,)), attempt,
         )
         if result is FAILED:
             return
@@ -161,7 +159,7 @@ class SecondaryIpAgent(NodeAgent):
         result = self.call(
             "UnassignPrivateIpAddresses",
             {"region_id": node.region_id, "network_interface_id": eni.id, "private_ip_address": ips},
-            eni.id, len(ips), partial(self._unassign, eni, ips), attempt,
+            eni.id, len(ips), (self._unassign, (eni, ips)), attempt,
         )
         if result is FAILED:
             if not self.busy:  # given up: the addresses are still ours

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class WorkloadError(ValueError):
@@ -32,10 +33,12 @@ class ApiCall:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class PodSpec:
+class PodSpec(NamedTuple):
     """One pod's life: starts at ``start`` seconds, ends at ``end`` (``None``: lives to the end
-    of the run), with optional resource requests."""
+    of the run), with optional resource requests.
+
+    A NamedTuple rather than a frozen dataclass: a replay makes one per pod, and a tuple is
+    built in a quarter of the time; it is just as immutable."""
 
     name: str
     start: float
