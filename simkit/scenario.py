@@ -341,8 +341,16 @@ class Result:
     """The outcome of ``run``: ``summary`` (a dict) and DataFrames on request.
 
     ``events()``: one row per API call (time, action, node, eni, vswitch, asked, granted,
-    code, http_status, attempt; code is "" when the call succeeded). ``samples()``: every
-    ``sample_every``, per vSwitch. ``exhaustion()``: the first time each limit was hit.
+    code, http_status, attempt; code is "" when the call succeeded; times in seconds from the
+    start of the workload). ``samples()``: every ``sample_every``, per vSwitch, with the run's
+    pods and addresses on every row. ``exhaustion()``: the first time each limit was hit.
+
+    ``summary`` keys: calls, errors, error_rate, errors_by_code, error_rate_by_code,
+    calls_by_action; pods_arrived, pods_got_ip, pods_pending_at_end; pod_wait_seconds (p50, p90,
+    p99, max over every pod, those still waiting at the end counted with their wait so far);
+    peak_pods_running (exact), peak_ips_held, min_free_ips and min_free_blocks_28_reserved per
+    vSwitch (at the samples); exhaustion (limit -> time, resource, code); scenario, seed,
+    duration.
     """
 
     def __init__(self, run: RunResult):
@@ -363,7 +371,7 @@ class Result:
         for key, value in cols.items():
             if isinstance(value, tuple):
                 codes, names = value
-                data[key] = pd.Categorical.from_codes(codes.astype("int32"), categories=_unique(names))
+                data[key] = pd.Categorical.from_codes(codes.astype("int32"), categories=names)  # interned: unique
             else:
                 data[key] = value
         return pd.DataFrame(data)
@@ -380,11 +388,6 @@ class Result:
 
         rows = [(limit, t, resource, code) for limit, (t, resource, code) in sorted(self._run.recorder.exhaustion.items(), key=lambda kv: kv[1][0])]
         return pd.DataFrame(rows, columns=["limit", "time", "resource", "code"])
-
-
-def _unique(names: list[str]) -> list[str]:
-    # Categories must be unique; interning guarantees it, except "" which stands for none.
-    return names
 
 
 def _progress_bar(duration: float, show: bool | None):
