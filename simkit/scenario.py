@@ -56,6 +56,8 @@ _WORKLOADS = {
                   {"path", "start_column", "end_column"}),
     "api-calls": ({"kind", "path"}, {"path"}),
 }
+#: Units a pod trace's times may be in, as seconds.
+_TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "m": 60.0, "h": 3600.0}
 #: Replays keep ClientTokens this long unless the scenario says otherwise: the real validity is
 #: not published, and remembering every token of a million-call run would cost more memory
 #: than the run itself. Agents reuse a token only within a retry sequence (seconds to minutes).
@@ -329,7 +331,18 @@ def _workload(c: _Checker, w: Any, base: Path | None, duration: float, seed: int
             next(iter(read_pod_trace(path, start, end, **cols)), None)
         except WorkloadError as exc:
             raise c.fail("workload", str(exc)) from None
-        return (lambda: read_pod_trace(path, start, end, **cols)), None
+        unit = w.get("time_unit", "s")
+        if unit not in _TIME_UNITS:
+            raise c.fail("workload.time_unit", f"{_show(unit)} is unknown; allowed: {', '.join(_TIME_UNITS)}")
+        scale = _TIME_UNITS[unit]
+        if scale == 1.0:
+            return (lambda: read_pod_trace(path, start, end, **cols)), None
+
+        def scaled():
+            for pod in read_pod_trace(path, start, end, **cols):
+                yield pod._replace(start=pod.start * scale, end=None if pod.end is None else pod.end * scale)
+
+        return scaled, None
     try:
         next(iter(read_api_calls(path)), None)
     except WorkloadError as exc:

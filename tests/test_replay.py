@@ -277,3 +277,15 @@ def test_throttling_is_retried_and_recorded_as_exhaustion(tmp_path):
     assert s["errors_by_code"].get("Throttling", 0) > 0
     assert s["exhaustion"]["throttling"]["code"] == "Throttling"
     assert s["pods_got_ip"] == 20  # every pod got an address in the end
+
+
+def test_pod_trace_time_unit_scales_the_columns(tmp_path):
+    rows = [(f"p{i}", 1000 * i, None) for i in range(30)]  # the worked example, in milliseconds
+    scenario = base(tmp_path, write_pods(tmp_path, rows))
+    scenario["workload"] = {**scenario["workload"], "time_unit": "ms"}
+    r = run(scenario, progress=False)
+    assert r.summary["calls"] == 34 and r.summary["exhaustion"]["vswitch_addresses"]["time"] == 25.0
+    scenario["workload"]["time_unit"] = "fortnights"
+    with pytest.raises(ScenarioError) as err:
+        run(scenario, progress=False)
+    assert err.value.path == "workload.time_unit" and "ms" in str(err.value)
