@@ -138,6 +138,56 @@ class CloudMachine(RuleBasedStateMachine):
             assert len(got) == n and all(p in self.reservation for p in got)
             eni.prefixes |= got
 
+    @rule(data=st.data(), offsets=st.lists(st.integers(-2, 70), min_size=1, max_size=3))
+    def assign_named(self, data, offsets):
+        # Named addresses near the start of the vSwitch: some outside it, some system-reserved,
+        # some in the reservation, some held by this or another ENI.
+        eni = self.pick(data)
+        c = self.vsw_cidr
+        addrs = [c.base + o for o in offsets]
+        code = self.assign_refusal(eni, len(addrs))
+        if code is None:
+            held_by = {a: e for e in self.enis.values() for a in ({e.primary} | e.secondaries)}
+            system = {c.base, c.last - 2, c.last - 1, c.last}
+            seen = set()
+            if len(set(addrs)) != len(addrs):
+                code = "InvalidPrivateIpAddress.Duplicated"
+            for a in addrs:
+                if code:
+                    break
+                if a not in c or a in system or a in self.reservation:
+                    code = "InvalidVSwitchId.IpInvalid"
+                elif a in held_by:
+                    code = "InvalidIp.IpRepeated" if held_by[a] is eni else "InvalidIp.IpAssigned"
+                seen.add(a)
+        body = self.expect(code, self.call, "AssignPrivateIpAddresses", NetworkInterfaceId=eni.id,
+                           PrivateIpAddress=[format_ipv4(a) for a in addrs])
+        if body:
+            got = [parse_ipv4(a) for a in body["AssignedPrivateIpAddressesSet"]["PrivateIpSet"]["PrivateIpAddress"]]
+            assert got == addrs
+            eni.secondaries |= set(addrs)
+
+    @rule(data=st.data(), blocks=st.lists(st.integers(0, 12), min_size=1, max_size=2))
+    def assign_named_prefixes(self, data, blocks):
+        # /28 blocks from the start of the vSwitch: the reservation is its second quarter.
+        eni = self.pick(data)
+        c = self.vsw_cidr
+        bases = [c.base + 16 * b for b in blocks]
+        code = self.assign_refusal(eni, len(bases))
+        if code is None:
+            used = {p for e in self.enis.values() for p in e.prefixes}
+            for i, p in enumerate(bases):
+                if not (p in self.reservation and p + 15 in self.reservation):
+                    code = "InvalidIp.IpPrefixMustInReserveSegment"
+                elif p in used or p in bases[:i]:
+                    code = "InvalidIp.IpPrefixNotAvailable"
+                if code:
+                    break
+        body = self.expect(code, self.call, "AssignPrivateIpAddresses", NetworkInterfaceId=eni.id,
+                           Ipv4Prefix=[f"{format_ipv4(p)}/28" for p in bases])
+        if body:
+            eni.prefixes |= set(bases)
+
     def assign_refusal(self, eni, n):
         if eni.status in ("Attaching", "Detaching"):
             return "Operation.Conflict"
