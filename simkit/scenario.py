@@ -226,7 +226,7 @@ def build_plan(source: str | Path | Mapping) -> Plan:
     pods, api_calls = _workload(c, data["workload"], base, duration, seed)
     return Plan(seed=seed, region=region, duration=duration, sample_every=sample_every, vpc_cidr=str(vpc_cidr),
                 vswitches=tuple(vswitches), fleet=tuple(fleet), agent=agent, settings=settings, pods=pods,
-                api_calls=api_calls, name=str(data.get("name", "scenario")))
+                api_calls=api_calls, name=str(data.get("name", "scenario")), source=name)
 
 
 def _trial_space(c: _Checker, cidr: Cidr, path: str) -> AddressSpace:
@@ -435,11 +435,11 @@ def run(scenario: str | Path | Mapping | None = None, *, progress: bool | None =
             replay = Replay(plan)
         except ApiError as exc:
             # The layout itself does not fit (a fleet larger than its vSwitch, say).
-            raise ScenarioError(plan.name, "fleet", f"building the scenario failed: {exc.code}: {exc.message}") from None
+            raise ScenarioError(plan.source, "fleet", f"building the scenario failed: {exc.code}: {exc.message}") from None
         try:
             result = replay.run(on_progress)
         except WorkloadError as exc:
-            raise ScenarioError(plan.name, "workload", str(exc)) from None
+            raise ScenarioError(plan.source, "workload", str(exc)) from None
     finally:
         if bar is not None:
             bar.close()

@@ -47,3 +47,17 @@ def test_missing_file_is_one_line(tmp_path):
 def test_error_codes_prints_the_registry_table():
     out = simkit("error-codes")
     assert out.returncode == 0 and "| `InvalidVSwitchId.IpNotEnough` | 403 |" in out.stdout
+
+
+def test_a_bad_trace_row_found_during_the_run_names_the_scenario_and_the_row(tmp_path):
+    (tmp_path / "pods.csv").write_text("name,start,end\np0,0,10\np1,5,abc\n")
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump({
+        "vswitches": [{"name": "v", "cidr": "10.0.0.0/24"}],
+        "fleet": [{"instance_type": "ecs.g7.large", "count": 1, "vswitch": "v"}],
+        "workload": {"kind": "pod-trace", "path": "pods.csv", "start_column": "start", "end_column": "end"},
+        "duration": "1h",
+    }))
+    out = simkit("run", str(path))
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert str(path) in out.stderr and "line 3" in out.stderr and "'end'" in out.stderr

@@ -56,6 +56,7 @@ class Plan:
     pods: Callable[[], Iterable[Any]] | None = None  # yields PodSpec-like (name, start, end, cpu_milli, memory_mib)
     api_calls: Callable[[], Iterable[Any]] | None = None  # yields ApiCall-like (time, action, params, creates)
     name: str = "scenario"
+    source: str = "scenario"  # the file (or "scenario" for a dict), for messages
 
 
 @dataclass
