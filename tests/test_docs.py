@@ -22,3 +22,16 @@ def test_readme_examples():
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_readme_scenario_example_runs():
+    import re
+
+    import yaml
+
+    from simkit import run
+
+    text = (ROOT / "README.md").read_text()
+    (block,) = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    r = run(yaml.safe_load(block), progress=False)
+    assert r.summary["calls"] > 0 and r.summary["errors"] == 0
