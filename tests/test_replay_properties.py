@@ -1,0 +1,79 @@
+"""Random small scenarios, replayed whole: whatever the layout, agent and faults, the agents'
+view of their addresses matches the model's, no address is held twice, and the recorded
+figures are consistent with each other."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simkit.engine import Replay
+from simkit.scenario import build_plan
+
+scenarios = st.fixed_dictionaries({
+    "seed": st.integers(0, 10_000),
+    "mask": st.sampled_from([24, 25, 26, 27]),
+    "itype": st.sampled_from(["ecs.g7.large", "ecs.g7.xlarge"]),
+    "count": st.integers(1, 4),
+    "mode": st.sampled_from(["secondary-ip", "prefix"]),
+    "min_idle": st.integers(0, 3),
+    "extra_idle": st.integers(0, 20),
+    "rate": st.sampled_from(["1/m", "5/m", "20/m"]),
+    "fault": st.sampled_from([0.0, 0.0, 0.2]),
+    "placement": st.sampled_from(["random", "lowest", "pack"]),
+})
+
+
+def scenario(p):
+    reservations = [{"mask": p["mask"] + 2}] if p["mode"] == "prefix" and p["mask"] <= 26 else []
+    return {
+        "seed": p["seed"], "duration": "2h", "sample_every": "10m", "placement": p["placement"],
+        "vswitches": [{"name": "v", "zone": "cn-hangzhou-h", "cidr": f"10.0.0.0/{p['mask']}", "reservations": reservations}],
+        "fleet": [{"instance_type": p["itype"], "count": p["count"], "vswitch": "v"}],
+        "agent": {"mode": p["mode"], "min_idle": p["min_idle"], "max_idle": p["min_idle"] + p["extra_idle"]},
+        "workload": {"kind": "pod-churn", "arrival_rate": p["rate"], "lifetime": {"median": "10m", "p90": "40m"}},
+        "faults": {"AssignPrivateIpAddresses": {"InternalError": p["fault"]}},
+    }
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios)
+def test_agents_and_model_agree_and_figures_are_consistent(p):
+    replay = Replay(build_plan(scenario(p)))
+    result = replay.run()
+    region = replay.model.region("cn-hangzhou")
+    # No address held twice, anywhere.
+    held = []
+    for eni in region.enis.values():
+        held += [eni.primary_ip, *eni.secondaries]
+        held += [a for base in eni.prefixes for a in range(base, base + 16)]
+    assert len(held) == len(set(held))
+    # Every address an agent hands to pods or keeps idle is really on one of its ENIs.
+    for agent in replay.agents:
+        on_enis = set()
+        for e in agent.enis:
+            eni = region.enis[e.id]
+            assert eni.instance_id == agent.node.instance_id
+            on_enis |= {eni.primary_ip, *eni.secondaries} | {a for b in eni.prefixes for a in range(b, b + 16)}
+        pods = [pod for pod in agent.waiting]  # waiting pods hold nothing
+        assert all(pod.ip is None for pod in pods)
+        assert set(agent.idle) <= on_enis
+        assert len(set(agent.idle)) == len(agent.idle)
+        assert agent.running <= agent.node.max_pods
+        if not agent.busy and all(e.state == "ready" for e in agent.enis):
+            # Nothing in flight: every address on its ENIs serves a pod or waits idle (in prefix
+            # mode an ENI's own primary address serves no pod).
+            unused = len(agent.enis) if p["mode"] == "prefix" else 0
+            assert agent.held == len(on_enis) - unused
+    # Recorded figures agree with each other.
+    rec = result.recorder
+    for asked, granted, code in zip(rec.asked, rec.granted, rec.code):
+        assert granted <= max(asked, 1) or rec.codes.names[code] == ""
+        if code:
+            assert granted == 0
+    usable = 2 ** (32 - p["mask"]) - 4
+    for row in rec.samples:
+        used, free, pods_running, held_by_pods = row[2], row[3], row[8], row[10]
+        assert 0 <= free <= usable and used <= usable
+        assert held_by_pods >= pods_running
+    s = result.summary
+    assert s["pods_got_ip"] >= s["peak_pods_running"] or s["pods_got_ip"] == 0
+    assert s["errors"] == sum(s["errors_by_code"].values())
