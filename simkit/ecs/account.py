@@ -462,7 +462,8 @@ class Account:
         instances = []
         for ip in ips:
             inst = Instance(self._new_id("i"), region_id, vsw.zone_id, vsw.vpc_id, vsw.id, itype, instance_name, self.now, sg_ids)
-            eni = Eni(self._new_id("eni"), region_id, vsw, "Primary", ip, sg_ids, self._mac(), "", "", self.now)
+            eni = Eni(self._new_id("eni"), region_id, vsw.id, vsw.vpc_id, vsw.zone_id, "Primary", ip, sg_ids,
+                      self._mac(), "", "", self.now)
             eni.status = "InUse"
             eni.instance_id = inst.id
             inst.eni_ids.append(eni.id)
@@ -574,7 +575,8 @@ class Account:
             primary, secondaries = primary_ip_address, list(private_ip_address or ()) + picked
         else:
             primary, secondaries = picked[0], list(private_ip_address or ()) + picked[1:]
-        eni = Eni(self._new_id("eni"), region_id, vsw, "Secondary", primary, sg_ids, self._mac(), network_interface_name, description, self.now)
+        eni = Eni(self._new_id("eni"), region_id, vsw.id, vsw.vpc_id, vsw.zone_id, "Secondary", primary, sg_ids,
+                  self._mac(), network_interface_name, description, self.now)
         eni.secondaries = dict.fromkeys(secondaries)
         eni.prefixes = dict.fromkeys(prefixes)
         region.enis[eni.id] = eni
