@@ -20,10 +20,11 @@ class AgentEni:
     __slots__ = ("id", "state", "slots", "primary", "addresses", "prefixes")
 
     def __init__(self, eni_id: str, primary: int, addresses: list[int], prefixes: list[int]):
+        # addresses: an insertion-ordered set (dict), so giving one back is O(1)
         self.id = eni_id
         self.state = "created"  # created -> attaching -> ready
         self.primary = primary
-        self.addresses = addresses  # secondary IPs
+        self.addresses = dict.fromkeys(addresses)  # secondary IPs
         self.prefixes = prefixes  # /28 bases (prefix mode)
         self.slots = 1 + len(addresses) + len(prefixes)  # private IPv4 slots in use, primary included
 
@@ -81,7 +82,7 @@ class SecondaryIpAgent(NodeAgent):
         self.busy = False
         ips = result[1]
         eni.slots += len(ips)
-        eni.addresses.extend(ips)
+        eni.addresses.update(dict.fromkeys(ips))
         owner = self.owner
         for ip in ips:
             owner[ip] = eni
@@ -133,10 +134,15 @@ class SecondaryIpAgent(NodeAgent):
         # Give back the most recently idled secondaries, all of one ENI (one call); primaries
         # stay, they cannot be unassigned.
         owner = self.owner
+        idle = self.idle
+        if surplus == 1 and idle[-1] in owner:  # the common case: the address a pod just freed
+            ip = idle.pop()
+            self._unassign(owner[ip], [ip], 1)
+            return
         eni = None
         ips: list[int] = []
         limit = min(surplus, self.config.batch)
-        for ip in reversed(self.idle):
+        for ip in reversed(idle):
             e = owner.get(ip)
             if e is None or (eni is not None and e is not eni):
                 continue
@@ -146,11 +152,8 @@ class SecondaryIpAgent(NodeAgent):
                 break
         if eni is None:
             return
-        if len(ips) == 1:
-            self.idle.remove(ips[0])
-        else:
-            gone = set(ips)
-            self.idle = [ip for ip in self.idle if ip not in gone]
+        gone = set(ips)
+        self.idle = [ip for ip in idle if ip not in gone]
         self._unassign(eni, ips, 1)
 
     def _unassign(self, eni: AgentEni, ips: list[int], attempt: int) -> None:
@@ -166,9 +169,9 @@ class SecondaryIpAgent(NodeAgent):
                 self.idle.extend(ips)
             return
         self.busy = False
-        gone = set(ips)
-        eni.addresses = [a for a in eni.addresses if a not in gone]
-        eni.slots -= len(ips)
+        addresses, owner = eni.addresses, self.owner
         for ip in ips:
-            del self.owner[ip]
+            del addresses[ip]
+            del owner[ip]
+        eni.slots -= len(ips)
         self.work_if_needed()
