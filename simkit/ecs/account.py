@@ -165,11 +165,6 @@ class Account:
             fn()
         self.now = t
 
-    @property
-    def next_transition(self) -> float | None:
-        """When the next asynchronous transition falls due, or None."""
-        return self._queue[0][0] if self._queue else None
-
     def _later(self, seconds: float, fn: Callable[[], None]) -> None:
         if seconds <= 0:
             fn()
@@ -763,10 +758,7 @@ class Account:
             eni.prefixes.update(dict.fromkeys(prefixes))
             return eni.id, [], prefixes
         if count:
-            try:
-                ips = vsw.space.allocate(count)
-            except SpaceExhausted as exc:
-                raise api_error(settings.ip_exhausted_code, vsw.id, exc.requested, exc.available) from None
+            ips = self._allocate_singles(vsw, count)
         else:
             if len(set(private_ip_address)) != len(private_ip_address):
                 raise api_error("InvalidPrivateIpAddress.Duplicated", ", ".join(format_ipv4(a) for a in private_ip_address))

@@ -26,14 +26,13 @@ class Engine:
     (['a', 'b'], 10.0)
     """
 
-    __slots__ = ("now", "rng", "_heap", "_seq", "processed")
+    __slots__ = ("now", "rng", "_heap", "_seq")
 
     def __init__(self, seed: int = 0, start: float = 0.0):
         self.now = start
         self.rng = random.Random(f"{seed}/engine")
         self._heap: list[tuple[float, int, int, Callable[[Any], Any], Any]] = []
         self._seq = 0
-        self.processed = 0
 
     def at(self, t: float, fn: Callable[[Any], Any], arg: Any = None, priority: int = NORMAL) -> None:
         """Schedule ``fn(arg)`` at time ``t`` (not before now)."""
@@ -54,7 +53,6 @@ class Engine:
         """Process the next event."""
         t, _, _, fn, arg = heapq.heappop(self._heap)
         self.now = t
-        self.processed += 1
         fn(arg)
 
     def run(self, until: float, on_step: Callable[[float], None] | None = None, every: int = 4096) -> None:
@@ -72,5 +70,4 @@ class Engine:
             n += 1
             if on_step is not None and n % every == 0:
                 on_step(t)
-        self.processed += n
         self.now = until

@@ -28,7 +28,7 @@ from typing import Iterable
 
 import numpy as np
 
-from simkit.net.addr import Cidr, MalformedCidr, format_ipv4, parse_ipv4
+from simkit.net.addr import Cidr, MalformedCidr, format_ipv4
 from simkit.net.policy import PlacementPolicy, resolve_policy
 
 __all__ = [
@@ -315,10 +315,6 @@ class AddressSpace:
         offsets = self._check_claim(addresses)
         self._take_singles(offsets)
 
-    def check_claim(self, addresses: Iterable[int]) -> None:
-        """Raise what ``claim`` would raise, without taking anything."""
-        self._check_claim(addresses)
-
     def _check_claim(self, addresses: Iterable[int]) -> list[int]:
         base, size, addr = self.base, self.size, self.addr
         offsets: list[int] = []
@@ -431,11 +427,6 @@ class AddressSpace:
                         pos[last] = j
         self.free_count -= len(offsets)
         self.used_count += len(offsets)
-
-    def is_free(self, address: int) -> bool:
-        """True when ``address`` could be claimed as a single IP now."""
-        i = address - self.base
-        return 0 <= i < self.size and self.addr[i] == AddrState.FREE
 
     def state_of(self, address: int) -> AddrState:
         """The state of one address of the vSwitch. Raises Refused(OUTSIDE) for others."""
@@ -611,10 +602,6 @@ class AddressSpace:
         base = self.base
         return [base + (b << _BLOCK_SHIFT) for b in blocks]
 
-    def check_prefixes(self, prefixes: Iterable[str | Cidr | int]) -> None:
-        """Raise what ``claim_prefixes`` would raise, without taking anything."""
-        self._check_prefixes(prefixes)
-
     def _check_prefixes(self, prefixes: Iterable[str | Cidr | int]) -> list[int]:
         blocks: list[int] = []
         for p in prefixes:
@@ -785,9 +772,3 @@ def _fmt(value: int) -> str:
         return format_ipv4(value)
     except Exception:  # not an int in range: show it as given
         return repr(value)
-
-
-def parse_addresses(texts: Iterable[str], field: str | None = None) -> list[int]:
-    """Parse address texts at the edge (raises MalformedAddress naming the bad one)."""
-    return [parse_ipv4(t, field) for t in texts]
-
