@@ -64,3 +64,20 @@ def test_unknown_ids_stand_in_for_scenario_resources_and_unknown_enis_are_not_fo
     assert ev.granted.iloc[1] == 2
     # vsw-real became the scenario's vSwitch: its addresses were used
     assert r.samples().iloc[-1].used_ips == 1 + 1 + 2  # the instance's primary, the ENI's, two secondaries
+
+
+def test_a_logged_create_network_interface_counts_its_addresses_as_an_agents_does(tmp_path):
+    """asked/granted of CreateNetworkInterface count addresses, the primary included, or prefixes:
+    no count -> 1 (the primary); SecondaryPrivateIpAddressCount 3 -> 4; PrimaryIpAddress plus
+    PrivateIpAddress.1 and .2 -> 3; Ipv4PrefixCount 2 -> 2 (on a vSwitch with a /26 reservation)."""
+    log = tmp_path / "calls.jsonl"
+    base = {"RegionId": "cn-hangzhou", "VSwitchId": "vsw-x", "SecurityGroupId": "sg-x"}
+    params = [{}, {"SecondaryPrivateIpAddressCount": "3"},
+              {"PrimaryIpAddress": "172.16.0.200", "PrivateIpAddress.1": "172.16.0.201", "PrivateIpAddress.2": "172.16.0.202"},
+              {"Ipv4PrefixCount": "2"}]
+    log.write_text("".join(json.dumps({"time": i, "action": "CreateNetworkInterface", "params": {**base, **p}}) + "\n"
+                           for i, p in enumerate(params)))
+    s = scenario(log, vswitches=[{"name": "vsw-a", "zone": "cn-hangzhou-h", "cidr": "172.16.0.0/24", "reservations": [{"mask": 26}]}])
+    ev = run(s, progress=False).events()
+    assert list(ev.code) == ["", "", "", ""], ev
+    assert list(ev.asked) == [1, 4, 3, 2] and list(ev.granted) == [1, 4, 3, 2]

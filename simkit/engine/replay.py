@@ -265,6 +265,11 @@ class Replay:
         if call.action == "AssignPrivateIpAddresses":
             s = body["AssignedPrivateIpAddressesSet"]
             granted = len(s["PrivateIpSet"]["PrivateIpAddress"]) + len(s["Ipv4PrefixSet"]["Ipv4Prefixes"])
+        elif call.action == "CreateNetworkInterface":
+            # As for an agent's call: prefixes when it asked for prefixes, else addresses, the
+            # ENI's primary included.
+            prefixes = len(body["Ipv4PrefixSets"]["Ipv4PrefixSet"])
+            granted = prefixes or len(body["PrivateIpSets"]["PrivateIpSet"])
         for key, logged in (call.creates or {}).items():
             made = body.get(key.split(".")[0])
             if key == "InstanceIdSets.InstanceIdSet":
@@ -382,14 +387,17 @@ def _pct(sorted_values: list[float], p: float) -> float:
 
 
 def _asked(action: str, params: dict) -> int:
-    """How many addresses or prefixes a logged call asks for."""
+    """How many addresses or prefixes a logged call asks for (a new ENI's primary included)."""
+    n = 0
+    if action == "CreateNetworkInterface" and "Ipv4PrefixCount" not in params and \
+            not any(k.split(".", 1)[0] == "Ipv4Prefix" for k in params):
+        n = 1  # the primary address, named or not
     for key in ("SecondaryPrivateIpAddressCount", "Ipv4PrefixCount"):
         if key in params:
             try:
-                return int(params[key])
+                return n + int(params[key])
             except (TypeError, ValueError):
                 return 0
-    n = 0
     for key, value in params.items():
         base = key.split(".", 1)[0]
         if base in ("PrivateIpAddress", "Ipv4Prefix"):
