@@ -4,7 +4,7 @@ Agents keep no idle addresses (min_idle 0, max_idle 0), so every pod start is an
 AssignPrivateIpAddresses call and every pod end an UnassignPrivateIpAddresses call, through
 the agents, the scheduler, the model and the recorder. Prints calls per second of wall time,
 the event columns' bytes per recorded call, and the process's peak resident memory. Beside it,
-in the same run, the floor: the same number of bare ``Account.invoke`` calls with no engine,
+in the same run, the floor: the same number of bare ``Account.handle`` calls with no engine,
 agents or recording, so the ratio shows what the replay machinery costs.
 Run: make bench (or python bench/replay.py --calls 200000 for a quicker look).
 """
@@ -60,13 +60,13 @@ def floor(n: int) -> float:
     vsw = cloud.call("CreateVSwitch", {**r, "VpcId": vpc, "ZoneId": "cn-hangzhou-h", "CidrBlock": "10.0.0.0/16"})["VSwitchId"]
     sg = cloud.call("CreateSecurityGroup", {**r, "VpcId": vpc})["SecurityGroupId"]
     eni = cloud.call("CreateNetworkInterface", {**r, "VSwitchId": vsw, "SecurityGroupId": sg})["NetworkInterfaceId"]
-    invoke = cloud.model.invoke
+    from simkit.ecs.requests import AssignPrivateIpAddresses, UnassignPrivateIpAddresses
+
+    handle = cloud.model.handle
     start = time.perf_counter()
     for _ in range(n // 2):
-        _, ips, _ = invoke("AssignPrivateIpAddresses", {"region_id": "cn-hangzhou", "network_interface_id": eni,
-                                                         "secondary_private_ip_address_count": 1})
-        invoke("UnassignPrivateIpAddresses", {"region_id": "cn-hangzhou", "network_interface_id": eni,
-                                              "private_ip_address": ips})
+        ips = handle(AssignPrivateIpAddresses("cn-hangzhou", eni, secondary_private_ip_address_count=1)).addresses
+        handle(UnassignPrivateIpAddresses("cn-hangzhou", eni, private_ip_address=ips))
     return n / (time.perf_counter() - start)
 
 
@@ -94,7 +94,7 @@ def main() -> None:
           f"{s['pods_arrived']:,} pods; set-up {setup:.1f} s\n")
     print(f"{'':<44} {'calls/s':>12}")
     print(f"{'replay end to end (agents, model, recording)':<44} {rate:>12,.0f}   {n:,} calls in {elapsed:.1f} s")
-    print(f"{'bare Account.invoke, no engine (floor)':<44} {bare:>12,.0f}   replay / floor = {rate / bare:.2f}")
+    print(f"{'bare Account.handle, no engine (floor)':<44} {bare:>12,.0f}   replay / floor = {rate / bare:.2f}")
     print(f"\nevent columns: {per_event:.1f} bytes per recorded call; process peak RSS {rss1 / 1024:,.0f} MiB "
           f"(+{(rss1 - rss0) / 1024:,.0f} MiB during the run, {(rss1 - rss0) * 1024 / n:.0f} bytes per call)")
     print(f"errors {s['errors']:,}; pods pending at the end {s['pods_pending_at_end']:,}")

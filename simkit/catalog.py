@@ -1,7 +1,7 @@
 """Instance-type limits and region capabilities: the facts simkit's rules read.
 
-This is the lowest layer of simkit: it imports only the standard library, and
-everything in it is immutable once loaded.
+It imports only the standard library and the address space's facts (the 16 addresses of a
+/28 prefix), and everything in it is immutable once loaded.
 
 - ``load_catalog()`` reads ``data/instance_types.csv`` (built from the team's
   sourced table; see ``data/SOURCES.md``) into a :class:`Catalog` of
@@ -26,6 +26,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+
+from simkit.net.states import BLOCK
 
 __all__ = [
     "DEFAULT_CATALOG_PATH",
@@ -87,6 +89,21 @@ class InstanceType:
         if self.eni_quantity is None or self.private_ipv4_per_eni is None:
             return None
         return (self.eni_quantity - 1) * self.private_ipv4_per_eni
+
+    @property
+    def max_pods_prefix(self) -> int | None:
+        """Pods a node of this type can address in prefix mode.
+
+        ``(eni_quantity - 1) * (private_ipv4_per_eni - 1) * 16``: each secondary ENI keeps one
+        slot for its primary IP and fills the rest with /28 prefixes of 16 addresses (Terway).
+        ``None`` when the limits are unknown.
+
+        >>> load_catalog().get("ecs.g7.large").max_pods_prefix
+        160
+        """
+        if self.eni_quantity is None or self.private_ipv4_per_eni is None:
+            return None
+        return (self.eni_quantity - 1) * (self.private_ipv4_per_eni - 1) * BLOCK
 
 
 class UnknownInstanceType(ValueError):

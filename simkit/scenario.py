@@ -392,7 +392,7 @@ class Result:
     def samples(self):
         import pandas as pd
 
-        df = pd.DataFrame(self._run.recorder.samples, columns=list(SAMPLE_COLUMNS))
+        df = pd.DataFrame(self._run.recorder.sample_columns, columns=list(SAMPLE_COLUMNS))
         df["largest_free_prefixlen"] = df["largest_free_prefixlen"].astype("Int64").where(df["largest_free_prefixlen"] >= 0)
         return df
 

@@ -14,8 +14,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "simkit"
 #: Lowest first. A module may import its own layer and the ones before it.
 LAYERS = [
     ("errors",),
-    ("catalog",),
+    ("clock",),
     ("net",),
+    ("catalog",),
     ("ecs",),
     ("api",),
     ("workloads",),
@@ -29,7 +30,7 @@ RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 #: The curated public API re-exports from every layer.
 EXEMPT = {"__init__"}
 #: Layers that must stay free of plotting, notebooks and the command line.
-HEADLESS = {"errors", "catalog", "net", "ecs", "engine"}
+HEADLESS = {"errors", "clock", "catalog", "net", "ecs", "engine"}
 FORBIDDEN_IN_HEADLESS = {"matplotlib", "IPython", "ipywidgets", "tqdm"}
 
 

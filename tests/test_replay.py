@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from simkit import ScenarioError, run
-from simkit.engine import Engine
+from simkit.clock import Clock
 from simkit.net import parse_ipv4
 
 OPENB = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "real" / "alibaba-gpu-v2023-openb" / "openb_pod_list_default.csv"
@@ -124,7 +124,7 @@ def test_openb_trace_on_a_too_small_vswitch_runs_out_and_holds_nothing_twice(tmp
     result = replay.run()
     s = result.summary
     assert s["errors_by_code"].get("InvalidVSwitchId.IpNotEnough", 0) > 0
-    assert s["pods_pending_at_end"] >= 0 and max(row[9] for row in result.recorder.samples) > 0  # pods waited
+    assert s["pods_pending_at_end"] >= 0 and max(result.recorder.sample_columns["pods_pending"]) > 0  # pods waited
     held = []
     for eni in replay.model.region("cn-hangzhou").enis.values():
         held += [eni.primary_ip, *eni.secondaries]
@@ -150,7 +150,7 @@ def test_same_scenario_and_seed_give_identical_results():
 
 
 def test_engine_orders_by_time_then_priority_then_schedule_order():
-    e = Engine(seed=0)
+    e = Clock(seed=0)
     seen = []
     e.at(5, seen.append, "late")
     e.at(1, seen.append, "b", priority=1)
@@ -243,19 +243,19 @@ def test_retries_reuse_the_client_token_with_backoff(tmp_path):
     plan = build_plan(base(tmp_path, pods, duration=600, faults={"AssignPrivateIpAddresses": {"InternalError": 0.5}}))
     replay = Replay(plan)
     by_token: dict[str, list] = {}
-    invoke = replay.model.invoke
+    handle = replay.model.handle
 
-    def spy(action, args):
-        entry = [replay.engine.now, args.get("network_interface_id"), "ok"]
-        if action == "AssignPrivateIpAddresses":
-            by_token.setdefault(args["client_token"], []).append(entry)
+    def spy(request):
+        entry = [replay.clock.now, getattr(request, "network_interface_id", None), "ok"]
+        if type(request).__name__ == "AssignPrivateIpAddresses":
+            by_token.setdefault(request.client_token, []).append(entry)
         try:
-            return invoke(action, args)
+            return handle(request)
         except ApiError as exc:
             entry[2] = exc.code
             raise
 
-    replay.model.invoke = spy
+    replay.host.handle = spy  # every agent call passes here
     result = replay.run()
     assert result.summary["errors_by_code"].get("InternalError", 0) > 0
     assert max(result.recorder.attempt) >= 2

@@ -5,6 +5,7 @@ figures are consistent with each other."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simkit.agents import EniPhase
 from simkit.engine import Replay
 from simkit.scenario import build_plan
 
@@ -58,7 +59,7 @@ def test_agents_and_model_agree_and_figures_are_consistent(p):
         assert set(agent.idle) <= on_enis
         assert len(set(agent.idle)) == len(agent.idle)
         assert agent.running <= agent.node.max_pods
-        if not agent.busy and all(e.state == "ready" for e in agent.enis):
+        if not agent.busy and all(e.phase is EniPhase.READY for e in agent.enis):
             # Nothing in flight: every address on its ENIs serves a pod or waits idle (in prefix
             # mode an ENI's own primary address serves no pod).
             unused = len(agent.enis) if p["mode"] == "prefix" else 0
@@ -70,8 +71,8 @@ def test_agents_and_model_agree_and_figures_are_consistent(p):
         if code:
             assert granted == 0
     usable = 2 ** (32 - p["mask"]) - 4
-    for row in rec.samples:
-        used, free, pods_running, held_by_pods = row[2], row[3], row[8], row[10]
+    cols = rec.sample_columns
+    for used, free, pods_running, held_by_pods in zip(cols["used_ips"], cols["free_ips"], cols["pods_running"], cols["ips_held"]):
         assert 0 <= free <= usable and used <= usable
         assert held_by_pods >= pods_running
     s = result.summary

@@ -1,23 +1,26 @@
 """Node agents: Terway-like IPAM daemons that turn pod starts and ends into API calls, and the
-scheduler that places pods on nodes."""
+scheduler that places pods on nodes. Each agent mode is a sibling subclass of ``NodeAgent``."""
 
-from simkit.agents.base import AgentConfig, AgentContext, Node, NodeAgent, Pod
+from simkit.agents.base import AgentContext, AgentEni, EniPhase, NodeAgent
+from simkit.agents.config import MODES, AgentConfig
+from simkit.agents.pods import Node, Pod, PodState
 from simkit.agents.prefix import PrefixAgent
 from simkit.agents.scheduler import Scheduler
 from simkit.agents.secondary import SecondaryIpAgent
 
-__all__ = ["AgentConfig", "AgentContext", "Node", "NodeAgent", "Pod", "PrefixAgent", "Scheduler", "SecondaryIpAgent",
-           "make_agent", "max_pods"]
+__all__ = ["AgentConfig", "AgentContext", "AgentEni", "EniPhase", "MODES", "Node", "NodeAgent", "Pod", "PodState",
+           "PrefixAgent", "Scheduler", "SecondaryIpAgent", "make_agent", "max_pods"]
+
+#: agent mode -> its agent class
+AGENTS = {"secondary-ip": SecondaryIpAgent, "prefix": PrefixAgent}
 
 
 def max_pods(itype, mode: str) -> int:
-    """Pods a node can address: Terway's (EniQuantity - 1) x EniPrivateIpAddressQuantity in
-    secondary-ip mode; (EniQuantity - 1) x (EniPrivateIpAddressQuantity - 1) x 16 in prefix mode."""
-    if mode == "prefix":
-        return (itype.eni_quantity - 1) * (itype.private_ipv4_per_eni - 1) * 16
-    return (itype.eni_quantity - 1) * itype.private_ipv4_per_eni
+    """Pods a node can address in ``mode`` (``InstanceType.max_pods_secondary_ip`` or
+    ``max_pods_prefix``: Terway's formulas)."""
+    return itype.max_pods_prefix if mode == "prefix" else itype.max_pods_secondary_ip
 
 
 def make_agent(ctx, node: Node, config: AgentConfig, attach_seconds: float) -> NodeAgent:
-    cls = PrefixAgent if config.mode == "prefix" else SecondaryIpAgent
-    return cls(ctx, node, config, attach_seconds)
+    """The agent of ``node`` for ``config.mode``."""
+    return AGENTS[config.mode](ctx, node, config, attach_seconds)

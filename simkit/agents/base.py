@@ -1,115 +1,46 @@
-"""What every node agent shares: its settings, the pods and nodes it serves, the context the
-engine gives it, and the retry/backoff and blocking rules of a real CNI (Terway).
+"""What every node agent shares: the idle pool and the waiting pods, its ENIs and their
+attachment, and the rules of a real CNI (Terway) around every call: one call in flight, retries
+with backoff and the same ClientToken, and blocking after exhaustion.
 
-An agent never touches the cloud model directly: it calls ``ctx.call(...)`` (the engine
-invokes the model and records the outcome) and schedules its own follow-ups with
-``ctx.after(...)``. Sources for the behaviour: ``../shared/reference/alibaba-facts.md`` §5.
+An agent never touches the cloud model directly: it sends typed requests
+(``simkit.ecs.requests``) through ``ctx.call(...)`` (the engine hands them to the model and
+records the outcome) and schedules its own follow-ups with ``ctx.after(...)``. Sources for the
+behaviour: ``../shared/reference/alibaba-facts.md`` §5.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import partial
-from typing import Any, Callable, Protocol
+import enum
+from typing import Any, Callable, NamedTuple, Protocol
 
-from simkit.catalog import InstanceType
+from simkit.agents.config import ENI_LIMIT, RETRYABLE, VSWITCH_EXHAUSTED, AgentConfig
+from simkit.agents.pods import Node, Pod, PodState
+from simkit.ecs.requests import AttachNetworkInterface
 from simkit.errors import ApiError
 
-__all__ = ["AgentConfig", "AgentContext", "FAILED", "Node", "NodeAgent", "Pod", "RETRYABLE"]
-
-#: What ``NodeAgent.call`` returns when the call was refused (some calls return None on success).
-FAILED = object()
-
-#: Terway retries AssignPrivateIpAddresses on these (pkg/aliyun/client/ecs.go, retry list).
-RETRYABLE = frozenset({"Throttling", "InternalError", "Operation.Conflict", "ServiceUnavailable"})
-#: After these Terway stops allocating on the vSwitch for its block time (10 minutes).
-VSWITCH_EXHAUSTED = frozenset({
-    "InvalidVSwitchId.IpNotEnough", "QuotaExceeded.PrivateIpAddress",
-    "InvalidVSwitchId.IpPrefixNotEnough", "InvalidOperation.VSwitchCidrReservationNotExist",
-})
-#: After this Terway stops for 1 minute.
-ENI_LIMIT = frozenset({"EniPerInstanceLimitExceeded", "MaxEniCountExceeded"})
+__all__ = ["AgentContext", "AgentEni", "EniPhase", "NodeAgent"]
 
 
-@dataclass(frozen=True)
-class AgentConfig:
-    """How a node agent behaves (the scenario's ``agent:`` block).
+class EniPhase(enum.Enum):
+    """Where one of an agent's ENIs is, as the agent knows it."""
 
-    mode: "secondary-ip" (Terway's shared-ENI multi-IP mode) or "prefix" (/28 prefixes).
-    min_idle, max_idle: bounds of the idle address pool (Terway's min/max_pool_size; Helm
-      defaults 0 and 5).
-    batch: most secondary IPs asked in one Assign call (the API takes more; Terway batches).
-    retry_attempts, retry_backoff, retry_factor, retry_jitter: retries of Throttling,
-      InternalError and Operation.Conflict, with the same ClientToken (Terway's eni_ip_ops:
-      5 s, jitter 1.3, 6 steps).
-    block_exhausted: no calls on the vSwitch for this long after it ran out (Terway: 10 min).
-    block_eni_limit: the same after EniPerInstanceLimitExceeded (Terway: 1 min).
-    give_up_backoff: when to look again after an error that is neither retried nor blocking.
-    """
-
-    mode: str = "secondary-ip"
-    min_idle: int = 0
-    max_idle: int = 5
-    batch: int = 10
-    retry_attempts: int = 6
-    retry_backoff: float = 5.0
-    retry_factor: float = 1.0
-    retry_jitter: float = 1.3
-    block_exhausted: float = 600.0
-    block_eni_limit: float = 60.0
-    give_up_backoff: float = 60.0
-
-    def __post_init__(self) -> None:
-        if self.mode not in ("secondary-ip", "prefix"):
-            raise ValueError(f"agent.mode {self.mode!r} is unknown; allowed: secondary-ip, prefix")
-        for name in ("min_idle", "max_idle", "batch", "retry_attempts"):
-            v = getattr(self, name)
-            if not isinstance(v, int) or isinstance(v, bool) or v < (1 if name in ("batch", "retry_attempts") else 0):
-                raise ValueError(f"agent.{name} must be a whole number >= {1 if name in ('batch', 'retry_attempts') else 0}, got {v!r}")
-        if self.min_idle > self.max_idle:
-            raise ValueError(f"agent.min_idle ({self.min_idle}) must not exceed agent.max_idle ({self.max_idle})")
-        for name in ("retry_backoff", "retry_factor", "retry_jitter", "block_exhausted", "block_eni_limit", "give_up_backoff"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
-                raise ValueError(f"agent.{name} must be a number >= 0, got {v!r}")
+    CREATED = "created"  # not attached (or its attach failed)
+    ATTACHING = "attaching"
+    READY = "ready"
 
 
-@dataclass(frozen=True)
-class Node:
-    """One instance of the fleet, as its agent and the scheduler see it."""
+class AgentEni:
+    """What an agent knows of one of its secondary ENIs."""
 
-    name: str
-    instance_id: str
-    itype: InstanceType
-    region_id: str
-    vswitch_id: str
-    security_group_id: str
-    max_pods: int
+    __slots__ = ("id", "phase", "slots", "primary", "addresses", "prefixes")
 
-    @property
-    def cpu_milli(self) -> int:
-        return self.itype.vcpu * 1000
-
-    @property
-    def memory_mib(self) -> int:
-        return int(self.itype.memory_gib * 1024)
-
-
-class Pod:
-    """A pod of the workload; mutable while it lives."""
-
-    __slots__ = ("name", "start", "end", "cpu_milli", "memory_mib", "node", "ip", "asked_at", "state")
-
-    def __init__(self, name: str, start: float, end: float | None, cpu_milli: int | None, memory_mib: int | None):
-        self.name = name
-        self.start = start
-        self.end = end
-        self.cpu_milli = cpu_milli or 0
-        self.memory_mib = memory_mib or 0
-        self.node: "NodeAgent | None" = None
-        self.ip: int | None = None
-        self.asked_at = start
-        self.state = "new"  # new, unscheduled, waiting (for an address), running, done
+    def __init__(self, eni_id: str, primary: int, addresses: list[int], prefixes: list[int]):
+        self.id = eni_id
+        self.phase = EniPhase.CREATED
+        self.primary = primary
+        self.addresses = dict.fromkeys(addresses)  # secondary IPs, insertion-ordered: O(1) give-back
+        self.prefixes = prefixes  # /28 bases (prefix mode)
+        self.slots = 1 + len(addresses) + len(prefixes)  # private IPv4 slots in use, primary included
 
 
 class AgentContext(Protocol):
@@ -120,16 +51,33 @@ class AgentContext(Protocol):
 
     def after(self, delay: float, fn: Callable[[Any], Any], arg: Any = None) -> None: ...
 
-    def call(self, node: "NodeAgent", action: str, args: dict, eni: str, asked: int, attempt: int) -> Any: ...
+    def call(self, agent: "NodeAgent", request: Any, attempt: int) -> Any: ...
 
     def pod_ready(self, pod: Pod) -> None: ...
 
     def jitter(self) -> float: ...
 
 
+#: What a mode does with a result: ``done(request, result)``.
+Done = Callable[[Any, Any], None]
+
+
+class _Retry(NamedTuple):
+    request: Any
+    done: Done
+    gave_up: Callable[[Any], None] | None
+    attempt: int
+
+
 class NodeAgent:
-    """The IPAM daemon of one node. Subclasses fill in how addresses are obtained and given
-    back; this class owns the idle pool, the waiting pods, retries and blocking."""
+    """The IPAM daemon of one node.
+
+    This class owns the invariants every mode shares: the idle pool and the waiting pods, one
+    call in flight at a time (``busy``), retries with the same request (so the same
+    ClientToken), and blocking after exhaustion. A mode is a subclass that fills in ``grow``
+    (one call towards more addresses), ``shrink`` (one call giving surplus back) and ``usable``
+    (the addresses an attached ENI brings), and sends its calls with ``send``.
+    """
 
     def __init__(self, ctx: AgentContext, node: Node, config: AgentConfig, attach_seconds: float):
         self.ctx = ctx
@@ -142,6 +90,10 @@ class NodeAgent:
         self.busy = False  # a call, a retry or an attach is in flight
         self.blocked_until = 0.0
         self._tokens = 0
+        self.enis: list[AgentEni] = []
+        self.eni_by_id: dict[str, AgentEni] = {}
+        self.per_eni = node.itype.private_ipv4_per_eni
+        self.max_enis = node.itype.eni_quantity - 1  # the primary ENI is the node's own
 
     # ---------------------------------------------------------------- pods
 
@@ -150,28 +102,29 @@ class NodeAgent:
         if self.idle:
             self._give(pod, self.idle.pop())
         else:
-            pod.state = "waiting"
+            pod.state = PodState.WAITING
             self.waiting.append(pod)
         self.kick()
 
     def pod_end(self, pod: Pod) -> None:
-        if pod.state == "running":
+        if pod.state is PodState.RUNNING:
             self.running -= 1
             self.idle.append(pod.ip)
             pod.ip = None
-            self._serve()
-        elif pod.state == "waiting":
+            self.serve()
+        elif pod.state is PodState.WAITING:
             self.waiting.remove(pod)
-        pod.state = "done"
+        pod.state = PodState.DONE
         self.kick()
 
     def _give(self, pod: Pod, ip: int) -> None:
         pod.ip = ip
-        pod.state = "running"
+        pod.state = PodState.RUNNING
         self.running += 1
         self.ctx.pod_ready(pod)
 
-    def _serve(self) -> None:
+    def serve(self) -> None:
+        """Hand idle addresses to waiting pods, first come first served."""
         idle, waiting = self.idle, self.waiting
         while idle and waiting:
             self._give(waiting.pop(0), idle.pop())
@@ -188,8 +141,20 @@ class NodeAgent:
         if not self.busy:
             self.work()
 
-    def work(self) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def work(self) -> None:
+        """One step towards the pool's bounds: grow for waiting pods and ``min_idle``, else shrink
+        past ``max_idle``. Nothing while a call is in flight or the agent is blocked."""
+        if self.busy or (self.blocked_until and self.ctx.now < self.blocked_until):
+            return
+        need = len(self.waiting) + self.config.min_idle - len(self.idle)
+        if need > 0:
+            for eni in self.enis:
+                if eni.phase is EniPhase.CREATED:  # an attach that failed earlier: try it again first
+                    self.attach(eni)
+                    return
+            self.grow(need)
+        else:
+            self.shrink()
 
     def work_if_needed(self) -> None:
         """``work()``, skipped when the pool is within its bounds and nobody waits (the common
@@ -199,30 +164,77 @@ class NodeAgent:
         if self.waiting or idle < cfg.min_idle or idle > cfg.max_idle:
             self.work()
 
+    def grow(self, need: int) -> None:  # pragma: no cover - every mode fills it in
+        """Make one call towards ``need`` more addresses."""
+        raise NotImplementedError
+
+    def shrink(self) -> None:  # pragma: no cover - every mode fills it in
+        """Make one call giving surplus idle addresses back, if there is surplus."""
+        raise NotImplementedError
+
+    def usable(self, eni: Any) -> list[int]:  # pragma: no cover - every mode fills it in
+        """The addresses a newly attached ENI brings to the pool."""
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- ENIs
+
+    def adopt(self, eni: AgentEni) -> None:
+        """A new ENI of this node's (just created): attach it."""
+        self.enis.append(eni)
+        self.eni_by_id[eni.id] = eni
+        self.attach(eni)
+
+    def attach(self, eni: AgentEni) -> None:
+        node = self.node
+        self.send(AttachNetworkInterface(node.region_id, eni.id, node.instance_id), self._attaching)
+
+    def _attaching(self, request: AttachNetworkInterface, result: None) -> None:
+        eni = self.eni_by_id[request.network_interface_id]
+        eni.phase = EniPhase.ATTACHING
+        self.busy = True  # Terway polls until the ENI is InUse: nothing else meanwhile
+        self.ctx.after(self.attach_seconds, self._attached, eni)
+
+    def _attached(self, eni: AgentEni) -> None:
+        eni.phase = EniPhase.READY
+        self.busy = False
+        self.idle.extend(self.usable(eni))
+        self.serve()
+        self.work()
+
+    # ---------------------------------------------------------------- calls
+
     def token(self) -> str:
+        """A fresh ClientToken (a retry reuses its request, so its token)."""
         self._tokens += 1
         return f"{self.node.instance_id}-{self._tokens}"
 
-    def call(self, action: str, args: dict, eni: str, asked: int, retry: tuple, attempt: int) -> Any:
-        """Call through the context. ``retry`` is (method, arguments): on a retryable error
-        ``method(*arguments, attempt + 1)`` runs after a backoff (the caller reuses its
-        ClientToken); on exhaustion the agent blocks. Returns the result, or FAILED when the
-        call was refused (then the agent is busy until the retry, or blocked, as the error
-        requires)."""
-        try:
-            return self.ctx.call(self, action, args, eni, asked, attempt)
-        except ApiError as exc:
-            # The retry closure is built only when needed: most calls succeed.
-            self.failed(exc.code, partial(retry[0], *retry[1]), attempt)
-            return FAILED
+    def send(self, request: Any, done: Done, gave_up: Callable[[Any], None] | None = None, attempt: int = 1) -> None:
+        """Send ``request``; the agent is busy until it is answered.
 
-    def failed(self, code: str, retry: Callable[[int], None], attempt: int) -> None:
+        On success the agent is free again and ``done(request, result)`` runs. On a retryable
+        error the same request is sent again after a backoff (the agent stays busy); on any
+        other error the agent gives up, blocks for as long as the error requires, and
+        ``gave_up(request)`` runs.
+        """
+        self.busy = True
+        try:
+            result = self.ctx.call(self, request, attempt)
+        except ApiError as exc:
+            self._failed(exc.code, _Retry(request, done, gave_up, attempt))
+            return
+        self.busy = False
+        done(request, result)
+
+    def _resend(self, retry: _Retry) -> None:
+        self.send(retry.request, retry.done, retry.gave_up, retry.attempt)
+
+    def _failed(self, code: str, retry: _Retry) -> None:
         cfg = self.config
         ctx = self.ctx
+        attempt = retry.attempt
         if code in RETRYABLE and attempt < cfg.retry_attempts:
-            self.busy = True
             delay = cfg.retry_backoff * cfg.retry_factor ** (attempt - 1) * (1 + (cfg.retry_jitter - 1) * ctx.jitter())
-            ctx.after(delay, retry, attempt + 1)
+            ctx.after(delay, self._resend, retry._replace(attempt=attempt + 1))
             return
         self.busy = False
         if code in VSWITCH_EXHAUSTED:
@@ -233,3 +245,5 @@ class NodeAgent:
             wait = cfg.give_up_backoff
         self.blocked_until = ctx.now + wait
         ctx.after(wait, self.kick)
+        if retry.gave_up is not None:
+            retry.gave_up(retry.request)

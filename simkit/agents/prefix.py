@@ -8,16 +8,21 @@ all 16 of its addresses are idle and the pool stays at or above ``max_idle`` wit
 from __future__ import annotations
 
 from collections import Counter
-from simkit.agents.base import FAILED
-from simkit.agents.secondary import AgentEni, SecondaryIpAgent
 
-__all__ = ["PrefixAgent"]
+from simkit.agents.base import AgentEni, EniPhase, NodeAgent
+from simkit.ecs.requests import AssignPrivateIpAddresses, CreateNetworkInterface, UnassignPrivateIpAddresses
+from simkit.ecs.resources import Eni
+from simkit.ecs.results import AssignResult
+from simkit.net import BLOCK, PREFIX_LEN, Cidr
 
-PER_CALL = 10
-BLOCK = 16
+__all__ = ["PREFIXES_PER_CALL", "PrefixAgent"]
+
+#: Terway asks at most 10 prefixes a call, the API's own limit (facts §2.2).
+PREFIXES_PER_CALL = 10
+_HOST_MASK = ~(BLOCK - 1)
 
 
-class PrefixAgent(SecondaryIpAgent):
+class PrefixAgent(NodeAgent):
     """Prefix mode (see the module docstring)."""
 
     def __init__(self, ctx, node, config, attach_seconds):
@@ -25,34 +30,31 @@ class PrefixAgent(SecondaryIpAgent):
         self.per_eni_prefixes = self.per_eni - 1
         self.prefix_owner: dict[int, AgentEni] = {}
 
-    def _grow(self, need: int) -> None:
+    def grow(self, need: int) -> None:
         k = -(-need // BLOCK)  # prefixes for ``need`` addresses
+        node = self.node
         for eni in self.enis:
             room = self.per_eni_prefixes - len(eni.prefixes)
-            if eni.state == "ready" and room > 0:
-                self._assign_prefixes(eni, min(k, room, PER_CALL), self.token(), 1)
+            if eni.phase is EniPhase.READY and room > 0:
+                self.send(AssignPrivateIpAddresses(node.region_id, eni.id, ipv4_prefix_count=min(k, room, PREFIXES_PER_CALL),
+                                                   client_token=self.token()), self._assigned)
                 return
         if len(self.enis) < self.max_enis:
-            self._create_with_prefixes(min(k, self.per_eni_prefixes, PER_CALL), self.token(), 1)
+            n = min(k, self.per_eni_prefixes, PREFIXES_PER_CALL)
+            self.send(CreateNetworkInterface(node.region_id, node.vswitch_id, security_group_id=node.security_group_id,
+                                             ipv4_prefix_count=n, client_token=self.token()), self._created)
 
-    def _shrink(self) -> None:
+    def shrink(self) -> None:
         if len(self.idle) - BLOCK >= self.config.max_idle:
             self._trim_prefix()
 
-    def _assign_prefixes(self, eni: AgentEni, n: int, token: str, attempt: int) -> None:
-        self.busy = True
-        node = self.node
-        result = self.call(
-            "AssignPrivateIpAddresses",
-            {"region_id": node.region_id, "network_interface_id": eni.id, "ipv4_prefix_count": n, "client_token": token},
-            eni.id, n, (self._assign_prefixes, (eni, n, token)), attempt,
-        )
-        if result is FAILED:
-            return
-        self.busy = False
-        self._add_prefixes(eni, result[2])
-        self.idle.extend(a for p in result[2] for a in range(p, p + BLOCK))
-        self._serve()
+    def usable(self, eni: AgentEni) -> list[int]:
+        return [a for p in eni.prefixes for a in range(p, p + BLOCK)]
+
+    def _assigned(self, request: AssignPrivateIpAddresses, result: AssignResult) -> None:
+        self._add_prefixes(self.eni_by_id[request.network_interface_id], result.prefixes)
+        self.idle.extend(a for p in result.prefixes for a in range(p, p + BLOCK))
+        self.serve()
         self.work()
 
     def _add_prefixes(self, eni: AgentEni, prefixes: list[int]) -> None:
@@ -61,47 +63,29 @@ class PrefixAgent(SecondaryIpAgent):
         for p in prefixes:
             self.prefix_owner[p] = eni
 
-    def _create_with_prefixes(self, n: int, token: str, attempt: int) -> None:
-        self.busy = True
-        node = self.node
-        args = {"region_id": node.region_id, "vswitch_id": node.vswitch_id,
-                "security_group_id": node.security_group_id, "ipv4_prefix_count": n, "client_token": token}
-        created = self.call("CreateNetworkInterface", args, "", n, (self._create_with_prefixes, (n, token)), attempt)
-        if created is FAILED:
-            return
+    def _created(self, request: CreateNetworkInterface, created: Eni) -> None:
         eni = AgentEni(created.id, created.primary_ip, [], [])
         self._add_prefixes(eni, list(created.prefixes))
-        self.enis.append(eni)
-        self._attach(eni, 1)
-
-    def _usable(self, eni: AgentEni) -> list[int]:
-        return [a for p in eni.prefixes for a in range(p, p + BLOCK)]
+        self.adopt(eni)
 
     def _trim_prefix(self) -> None:
-        counts = Counter(ip & ~(BLOCK - 1) for ip in self.idle)
+        counts = Counter(ip & _HOST_MASK for ip in self.idle)
         whole = [p for p, c in counts.items() if c == BLOCK and p in self.prefix_owner]
         if not whole:
             return
         prefix = max(whole)
-        self.idle = [ip for ip in self.idle if ip & ~(BLOCK - 1) != prefix]
-        self._unassign_prefix(self.prefix_owner[prefix], prefix, 1)
+        self.idle = [ip for ip in self.idle if ip & _HOST_MASK != prefix]
+        eni = self.prefix_owner[prefix]
+        self.send(UnassignPrivateIpAddresses(self.node.region_id, eni.id, ipv4_prefix=[Cidr(prefix, PREFIX_LEN)]),
+                  self._unassigned, self._kept)
 
-    def _unassign_prefix(self, eni: AgentEni, prefix: int, attempt: int) -> None:
-        from simkit.net import Cidr
-
-        self.busy = True
-        node = self.node
-        result = self.call(
-            "UnassignPrivateIpAddresses",
-            {"region_id": node.region_id, "network_interface_id": eni.id, "ipv4_prefix": [Cidr(prefix, 28)]},
-            eni.id, 1, (self._unassign_prefix, (eni, prefix)), attempt,
-        )
-        if result is FAILED:
-            if not self.busy:
-                self.idle.extend(range(prefix, prefix + BLOCK))
-            return
-        self.busy = False
+    def _unassigned(self, request: UnassignPrivateIpAddresses, result: None) -> None:
+        prefix = request.ipv4_prefix[0].base
+        eni = self.prefix_owner.pop(prefix)
         eni.prefixes.remove(prefix)
         eni.slots -= 1
-        del self.prefix_owner[prefix]
         self.work()
+
+    def _kept(self, request: UnassignPrivateIpAddresses) -> None:
+        prefix = request.ipv4_prefix[0].base
+        self.idle.extend(range(prefix, prefix + BLOCK))  # given up: the prefix is still ours

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections import deque
 
-from simkit.agents.base import NodeAgent, Pod
+from simkit.agents.base import NodeAgent
+from simkit.agents.pods import Pod, PodState
 
 __all__ = ["Scheduler"]
 
@@ -49,13 +50,13 @@ class Scheduler:
                 self.cpu[i] += pod.cpu_milli
                 self.mem[i] += pod.memory_mib
                 return self.agents[i]
-        pod.state = "unscheduled"
+        pod.state = PodState.UNSCHEDULED
         self.unscheduled.append(pod)
         return None
 
     def remove(self, pod: Pod) -> None:
         """The pod ended: free its place (or drop it from the unscheduled queue)."""
-        if pod.state == "unscheduled":
+        if pod.state is PodState.UNSCHEDULED:
             self.unscheduled.remove(pod)
             return
         i = self._index[id(pod.node)]

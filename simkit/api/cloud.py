@@ -14,10 +14,11 @@ from __future__ import annotations
 import random
 from typing import Any, Mapping
 
-from simkit.api.params import SPECS, parse_params
+from simkit.api.params import parse_request
 from simkit.api.render import RENDER
+from simkit.clock import Clock
 from simkit.ecs import Account, CloudSettings
-from simkit.errors import ApiError, api_error
+from simkit.errors import ApiError
 
 __all__ = ["Cloud"]
 
@@ -31,14 +32,17 @@ class Cloud:
     ``call(action, params)`` returns the documented response body (``RequestId`` first) or
     raises ``ApiError`` with ``.code``, ``.http_status``, ``.message`` and ``.request_id``.
     ``now`` and ``advance(seconds)`` drive simulated time; ``model`` is the ``Account`` with
-    the resources and the simulation-only knobs.
+    the resources and the simulation-only knobs. ``clock``: a clock to share (a replay's);
+    a standalone Cloud gets a clock of its own.
     """
 
-    def __init__(self, seed: int = 0, settings: CloudSettings | None = None, *, catalog=None, **overrides: Any):
+    def __init__(self, seed: int = 0, settings: CloudSettings | None = None, *, catalog=None, clock: Clock | None = None,
+                 **overrides: Any):
         settings = settings or CloudSettings()
         if overrides:
             settings = settings.with_(**overrides)
-        self.model = Account(seed=seed, settings=settings, catalog=catalog)
+        self.clock = clock if clock is not None else Clock(seed)
+        self.model = Account(seed=seed, settings=settings, catalog=catalog, clock=self.clock)
         # Request ids look like Alibaba's (UUID form), unique per call and the same run to run:
         # a seeded prefix and a counter.
         h = f"{random.Random(f'{seed}/request-ids').getrandbits(80):020X}"
@@ -52,15 +56,20 @@ class Cloud:
     @property
     def now(self) -> float:
         """Simulated seconds since the start of the run."""
-        return self.model.now
+        return self.clock.now
 
     def advance(self, seconds: float) -> None:
-        """Move simulated time forward, completing the asynchronous operations that fall due."""
-        self.model.advance(seconds)
+        """Move simulated time forward, completing the asynchronous operations that fall due.
+        Raises ValueError for a negative ``seconds``."""
+        if seconds < 0:
+            raise ValueError(f"cannot go back in time ({seconds} s)")
+        self.clock.run(until=self.clock.now + seconds)
 
     def advance_to(self, t: float) -> None:
-        """Move simulated time to ``t`` seconds."""
-        self.model.advance_to(t)
+        """Move simulated time to ``t`` seconds. Raises ValueError for a time in the past."""
+        if t < self.clock.now:
+            raise ValueError(f"cannot go back in time (now {self.clock.now}, asked {t})")
+        self.clock.run(until=t)
 
     def _request_id(self) -> str:
         self._requests += 1
@@ -73,11 +82,8 @@ class Cloud:
             raise TypeError(f"params must be a mapping of API parameter names to values, got {type(params).__name__}")
         request_id = self._request_id()
         try:
-            if action not in SPECS:
-                raise api_error("InvalidAction", action)
-            args = parse_params(action, params)
-            result = self.model.invoke(action, args)
-            body = RENDER[action](self.model, result)
+            result = self.model.handle(parse_request(action, params))
+            body = RENDER[action](result)
         except ApiError as exc:
             exc.request_id = request_id
             raise

@@ -1,4 +1,4 @@
-"""Flat RPC parameters -> typed arguments of the model's operations.
+"""Flat RPC parameters -> typed requests (``simkit.ecs.requests``) for the model.
 
 Parameters come as the API names them, in flat form (``PrivateIpAddress.1``) or as lists,
 with values as strings (the wire) or as Python values. Each action's ``SPECS`` entry lists
@@ -13,10 +13,11 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from simkit.api.documented import DOCUMENTED
+from simkit.ecs import REQUESTS
 from simkit.errors import api_error
 from simkit.net import Cidr, MalformedAddress, MalformedCidr, parse_ipv4
 
-__all__ = ["SPECS", "parse_params"]
+__all__ = ["SPECS", "parse_params", "parse_request"]
 
 
 def _int(name: str, value: Any) -> int:
@@ -216,7 +217,7 @@ _FAST: dict[str, dict[str, tuple[str, Kind, bool]]] = {
 
 
 def parse_params(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Typed arguments for ``Account.invoke(action, ...)`` from API-named parameters.
+    """The typed fields of ``action``'s request (snake_case names) from API-named parameters.
 
     Raises ApiError: UnsupportedParameter, MissingParameter, InvalidParameter, or the
     parameter's own malformed-value code.
@@ -263,3 +264,15 @@ def parse_params(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
         if param.arg not in args:
             raise api_error("MissingParameter", param.api)
     return args
+
+
+def parse_request(action: str, params: Mapping[str, Any]) -> Any:
+    """The typed request for ``Account.handle`` from API-named parameters.
+
+    Raises ApiError: InvalidAction, UnsupportedParameter, MissingParameter, InvalidParameter,
+    or the parameter's own malformed-value code.
+    """
+    request_type = REQUESTS.get(action)
+    if request_type is None or action not in _FAST:
+        raise api_error("InvalidAction", action)
+    return request_type(**parse_params(action, params))

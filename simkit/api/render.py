@@ -1,13 +1,17 @@
 """Model results -> the documented response bodies (keys and nesting as the official SDK
-models read them; see tests/reference/sdk_shapes.json). Addresses become text here."""
+models read them; see tests/reference/sdk_shapes.json). Addresses become text here.
+
+Each renderer reads the result it is given and nothing else: a result carries all its
+response needs (``simkit.ecs.results``)."""
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from simkit.ecs import Account
-from simkit.ecs.resources import Eni, Instance, VSwitch
-from simkit.net import format_ipv4
+from simkit.catalog import InstanceType
+from simkit.ecs import AssignResult, Page, PrefixUsage, ReservationListing, VSwitchListing, api_time
+from simkit.ecs.resources import Eni, Instance
+from simkit.net import PREFIX_LEN, format_ipv4
 
 __all__ = ["RENDER"]
 
@@ -15,23 +19,23 @@ Body = dict[str, Any]
 
 
 def _prefix(base: int) -> str:
-    return f"{format_ipv4(base)}/28"
+    return f"{format_ipv4(base)}/{PREFIX_LEN}"
 
 
-def _eni(model: Account, eni: Eni) -> Body:
+def _eni(eni: Eni) -> Body:
     return {
         "NetworkInterfaceId": eni.id,
         "NetworkInterfaceName": eni.name,
         "Description": eni.description,
-        "Status": eni.status,
-        "Type": eni.type,
+        "Status": str(eni.status),
+        "Type": str(eni.type),
         "VpcId": eni.vpc_id,
         "VSwitchId": eni.vswitch_id,
         "ZoneId": eni.zone_id,
         "InstanceId": eni.instance_id or "",
         "MacAddress": eni.mac,
         "PrivateIpAddress": format_ipv4(eni.primary_ip),
-        "CreationTime": model.timestamp(eni.created),
+        "CreationTime": api_time(eni.created),
         "ServiceManaged": eni.service_managed,
         "SecurityGroupIds": {"SecurityGroupId": list(eni.security_group_ids)},
         "PrivateIpSets": {
@@ -45,24 +49,25 @@ def _eni(model: Account, eni: Eni) -> Body:
     }
 
 
-def _vswitch(model: Account, v: VSwitch) -> Body:
+def _vswitch(listing: VSwitchListing) -> Body:
+    v = listing.vswitch
     return {
         "VSwitchId": v.id,
         "VpcId": v.vpc_id,
-        "Status": v.status,
+        "Status": str(v.status),
         "CidrBlock": str(v.cidr),
         "ZoneId": v.zone_id,
-        "AvailableIpAddressCount": model.available_ip_count(v),
+        "AvailableIpAddressCount": listing.available_ip_count,
         "VSwitchName": v.name,
         "Description": v.description,
-        "CreationTime": model.timestamp(v.created),
+        "CreationTime": api_time(v.created),
         "IsDefault": False,
         "EnabledIpv6": False,
         "Ipv6CidrBlock": "",
     }
 
 
-def _instance_type(t) -> Body:
+def _instance_type(t: InstanceType) -> Body:
     body: Body = {
         "InstanceTypeId": t.name,
         "InstanceTypeFamily": t.family,
@@ -81,8 +86,8 @@ def _instance_type(t) -> Body:
     return body
 
 
-def _reservation(model: Account, res) -> Body:
-    assigned, available = model.reservation_counts(res)
+def _reservation(listing: ReservationListing) -> Body:
+    res = listing.reservation
     return {
         "VSwitchCidrReservationId": res.id,
         "VSwitchCidrReservationCidr": str(res.reservation.cidr),
@@ -90,89 +95,82 @@ def _reservation(model: Account, res) -> Body:
         "VSwitchCidrReservationDescription": res.description,
         "Type": "prefix",
         "IpVersion": "IPv4",
-        "Status": res.status,
+        "Status": str(res.status),
         "VSwitchId": res.vswitch_id,
         "VpcId": res.vpc_id,
-        "AssignedCidrCount": assigned,
-        "AvailableCidrCount": available,
-        "CreationTime": model.timestamp(res.created),
+        "AssignedCidrCount": listing.assigned_cidr_count,
+        "AvailableCidrCount": listing.available_cidr_count,
+        "CreationTime": api_time(res.created),
         "Tags": [],
     }
 
 
-def _paged_token(items_key: str, wrap: str | None, render_item: Callable[[Any], Body]):
-    def render(model: Account, result) -> Body:
-        page, total, token, max_results = result
-        items = [render_item(model, x) for x in page]
+def _usage(usage: PrefixUsage) -> Body:
+    return {"IpPrefixCidr": _prefix(usage.prefix), "ResourceId": usage.network_interface_id, "ResourceType": "NetworkInterface"}
+
+
+def _token_paged(items_key: str, render_item: Callable[[Any], Body]) -> Callable[[Page], Body]:
+    def render(page: Page) -> Body:
         return {
-            "TotalCount": total,
-            "NextToken": token or "",
-            "MaxResults": max_results,
-            items_key: {wrap: items} if wrap else items,
+            "TotalCount": page.total_count,
+            "NextToken": page.next_token or "",
+            "MaxResults": page.max_results,
+            items_key: [render_item(x) for x in page.items],
         }
 
     return render
 
 
-def _describe_enis(model: Account, result) -> Body:
-    page, total, number, size, token, max_results = result
-    body: Body = {"TotalCount": total, "NextToken": token or ""}
-    if number is not None:
-        body["PageNumber"] = number
-        body["PageSize"] = size
-    body["NetworkInterfaceSets"] = {"NetworkInterfaceSet": [_eni(model, e) for e in page]}
+def _describe_enis(page: Page) -> Body:
+    body: Body = {"TotalCount": page.total_count, "NextToken": page.next_token or ""}
+    if page.page_number is not None:
+        body["PageNumber"] = page.page_number
+        body["PageSize"] = page.page_size
+    body["NetworkInterfaceSets"] = {"NetworkInterfaceSet": [_eni(e) for e in page.items]}
     return body
 
 
-def _describe_vswitches(model: Account, result) -> Body:
-    page, total, number, size = result
-    return {"TotalCount": total, "PageNumber": number, "PageSize": size,
-            "VSwitches": {"VSwitch": [_vswitch(model, v) for v in page]}}
+def _describe_vswitches(page: Page) -> Body:
+    return {"TotalCount": page.total_count, "PageNumber": page.page_number, "PageSize": page.page_size,
+            "VSwitches": {"VSwitch": [_vswitch(v) for v in page.items]}}
 
 
-def _describe_types(model: Account, result) -> Body:
-    page, _total, token, _max = result
-    return {"NextToken": token or "", "InstanceTypes": {"InstanceType": [_instance_type(t) for t in page]}}
+def _describe_types(page: Page) -> Body:
+    return {"NextToken": page.next_token or "", "InstanceTypes": {"InstanceType": [_instance_type(t) for t in page.items]}}
 
 
-def _assign(model: Account, result) -> Body:
-    eni_id, ips, prefixes = result
+def _assign(result: AssignResult) -> Body:
     return {
         "AssignedPrivateIpAddressesSet": {
-            "NetworkInterfaceId": eni_id,
-            "PrivateIpSet": {"PrivateIpAddress": [format_ipv4(a) for a in ips]},
-            "Ipv4PrefixSet": {"Ipv4Prefixes": [_prefix(p) for p in prefixes]},
+            "NetworkInterfaceId": result.network_interface_id,
+            "PrivateIpSet": {"PrivateIpAddress": [format_ipv4(a) for a in result.addresses]},
+            "Ipv4PrefixSet": {"Ipv4Prefixes": [_prefix(p) for p in result.prefixes]},
         }
     }
 
 
-def _run(model: Account, instances: list[Instance]) -> Body:
+def _run(instances: list[Instance]) -> Body:
     return {"InstanceIdSets": {"InstanceIdSet": [i.id for i in instances]}}
 
 
-def _usage(model: Account, item) -> Body:
-    base, eni_id = item
-    return {"IpPrefixCidr": _prefix(base), "ResourceId": eni_id, "ResourceType": "NetworkInterface"}
-
-
-def _empty(model: Account, result) -> Body:
+def _empty(result: None) -> Body:
     return {}
 
 
-def _create_eni(model: Account, eni: Eni) -> Body:
-    body = _eni(model, eni)
+def _create_eni(eni: Eni) -> Body:
+    body = _eni(eni)
     del body["CreationTime"], body["InstanceId"]
     return body
 
 
-RENDER: dict[str, Callable[[Account, Any], Body]] = {
-    "CreateVpc": lambda m, v: {"VpcId": v.id, "VRouterId": v.vrouter_id, "RouteTableId": v.route_table_id, "ResourceGroupId": ""},
-    "CreateVSwitch": lambda m, v: {"VSwitchId": v.id},
+RENDER: dict[str, Callable[[Any], Body]] = {
+    "CreateVpc": lambda v: {"VpcId": v.id, "VRouterId": v.vrouter_id, "RouteTableId": v.route_table_id, "ResourceGroupId": ""},
+    "CreateVSwitch": lambda v: {"VSwitchId": v.id},
     "DescribeVSwitches": _describe_vswitches,
-    "CreateVSwitchCidrReservation": lambda m, r: {"VSwitchCidrReservationId": r.id if r is not None else ""},
-    "ListVSwitchCidrReservations": _paged_token("VSwitchCidrReservations", None, _reservation),
-    "GetVSwitchCidrReservationUsage": _paged_token("CidrReservationUsages", None, _usage),
-    "CreateSecurityGroup": lambda m, sg: {"SecurityGroupId": sg.id},
+    "CreateVSwitchCidrReservation": lambda r: {"VSwitchCidrReservationId": r.id if r is not None else ""},
+    "ListVSwitchCidrReservations": _token_paged("VSwitchCidrReservations", _reservation),
+    "GetVSwitchCidrReservationUsage": _token_paged("CidrReservationUsages", _usage),
+    "CreateSecurityGroup": lambda sg: {"SecurityGroupId": sg.id},
     "DescribeInstanceTypes": _describe_types,
     "RunInstances": _run,
     "StartInstance": _empty,

@@ -1,7 +1,18 @@
 """The cloud model: regions, VPCs, vSwitches, CIDR reservations, security groups, instances and
-ENIs, with the rules the ECS and VPC APIs enforce. Knows nothing of wire formats."""
+ENIs, with the rules the ECS and VPC APIs enforce. Knows nothing of wire formats.
 
-from simkit.ecs.account import ACTIONS, EPOCH, Account
+One door: ``Account.handle(request)`` with a typed request from ``simkit.ecs.requests``."""
+
+from simkit.ecs import requests
+from simkit.ecs.account import EPOCH, Account, api_time
+from simkit.ecs.requests import REQUESTS
+from simkit.ecs.results import AssignResult, Page, PrefixUsage, ReservationListing, VSwitchListing
 from simkit.ecs.settings import CloudSettings
+from simkit.ecs.states import EniStatus, EniType, InstanceStatus, ReservationStatus, VSwitchStatus
 
-__all__ = ["ACTIONS", "Account", "CloudSettings", "EPOCH"]
+#: The API actions the model simulates.
+ACTIONS = tuple(REQUESTS)
+
+__all__ = ["ACTIONS", "Account", "AssignResult", "CloudSettings", "EPOCH", "EniStatus", "EniType", "InstanceStatus", "Page",
+           "PrefixUsage", "REQUESTS", "ReservationListing", "ReservationStatus", "VSwitchListing", "VSwitchStatus", "api_time",
+           "requests"]

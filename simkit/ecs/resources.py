@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from simkit.catalog import InstanceType
+from simkit.ecs.states import EniStatus, EniType, InstanceStatus, ReservationStatus, VSwitchStatus
 from simkit.net import AddressSpace, Cidr, Reservation
 
 __all__ = ["CidrReservation", "Eni", "Instance", "SecurityGroup", "Vpc", "VSwitch"]
@@ -44,7 +45,7 @@ class VSwitch:
     name: str
     description: str
     created: float
-    status: str = "Available"  # or "Pending" (a simulation knob)
+    status: VSwitchStatus = VSwitchStatus.AVAILABLE  # Pending is a simulation knob
     reservation_ids: list[str] = field(default_factory=list)
 
 
@@ -58,7 +59,7 @@ class CidrReservation:
     name: str
     description: str
     created: float
-    status: str = "Assigning"  # -> "Assigned"
+    status: ReservationStatus = ReservationStatus.ASSIGNING  # -> Assigned
 
 
 @dataclass(slots=True, eq=False)
@@ -83,7 +84,7 @@ class Instance:
     name: str
     created: float
     security_group_ids: list[str]
-    status: str = "Pending"
+    status: InstanceStatus = InstanceStatus.PENDING
     eni_ids: list[str] = field(default_factory=list)  # primary first, then secondaries attached or attaching
     migrating: bool = False
     cloud_box: bool = False
@@ -96,14 +97,14 @@ class Eni:
     vswitch_id: str
     vpc_id: str
     zone_id: str
-    type: str  # "Primary" or "Secondary"
+    type: EniType
     primary_ip: int
     security_group_ids: list[str]
     mac: str
     name: str
     description: str
     created: float
-    status: str = "Available"
+    status: EniStatus = EniStatus.AVAILABLE
     instance_id: str | None = None
     # Insertion-ordered sets: responses list addresses in the order they were assigned.
     secondaries: dict[int, None] = field(default_factory=dict)

@@ -4,9 +4,9 @@ limit. Plain values go into typed arrays during the run; DataFrames are built on
 from __future__ import annotations
 
 from array import array
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["Recorder", "LIMIT_OF_CODE", "SAMPLE_COLUMNS"]
+__all__ = ["Recorder", "LIMIT_OF_CODE", "SAMPLE_COLUMNS", "Sample"]
 
 #: Which limit an error code says was hit.
 LIMIT_OF_CODE = {
@@ -21,10 +21,24 @@ LIMIT_OF_CODE = {
     "Throttling": "throttling",
 }
 
-SAMPLE_COLUMNS = (
-    "time", "vswitch", "used_ips", "free_ips", "free_blocks_28", "free_blocks_28_reserved",
-    "largest_free_prefixlen", "fragmentation", "pods_running", "pods_pending", "ips_held", "ips_idle",
-)
+class Sample(NamedTuple):
+    """One vSwitch at one sampling time, with the run's pods and addresses at that moment."""
+
+    time: float
+    vswitch: str  # the scenario's name
+    used_ips: int
+    free_ips: int
+    free_blocks_28: int
+    free_blocks_28_reserved: int
+    largest_free_prefixlen: int  # -1: no free block at all
+    fragmentation: float
+    pods_running: int
+    pods_pending: int
+    ips_held: int
+    ips_idle: int
+
+
+SAMPLE_COLUMNS = Sample._fields
 
 
 class _Names:
@@ -63,7 +77,7 @@ class Recorder:
         self.enis = _Names()
         self.vswitches = _Names()
         self.codes = _Names()  # 0 is "" (success)
-        self.samples: list[tuple] = []
+        self.sample_columns: dict[str, list] = {name: [] for name in SAMPLE_COLUMNS}
         self.exhaustion: dict[str, tuple[float, str, str]] = {}
         self.pod_waits = array("d")  # seconds each pod waited for an address, once it got one
 
@@ -92,6 +106,15 @@ class Recorder:
         if limit is not None and limit not in self.exhaustion:
             resource = vswitch if limit.startswith(("vswitch", "reservation")) else (eni or node or vswitch)
             self.exhaustion[limit] = (t, resource, code)
+
+    def sample(self, row: Sample) -> None:
+        """One sample row, kept as columns."""
+        for column, value in zip(self.sample_columns.values(), row):
+            column.append(value)
+
+    @property
+    def n_samples(self) -> int:
+        return len(self.sample_columns["time"])
 
     def exhausted(self, limit: str, t: float, resource: str, code: str = "") -> None:
         """Note that ``limit`` ran out, unless it already had."""

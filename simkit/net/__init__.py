@@ -7,21 +7,20 @@ builds on it.
 
 from simkit.net.addr import Cidr, MalformedAddress, MalformedCidr, format_ipv4, parse_ipv4
 from simkit.net.policy import POLICIES, LowestPolicy, PackPolicy, PlacementPolicy, RandomPolicy
-from simkit.net.space import (
+from simkit.net.space import AddressSpace, Refusal, Refused, Reservation, SpaceExhausted, SpaceStats
+from simkit.net.states import (
+    BLOCK,
     MAX_RESERVATIONS,
     PREFIX_LEN,
     VSWITCH_MASK_RANGE,
-    AddressSpace,
     AddrState,
     BlockState,
-    Refusal,
-    Refused,
-    Reservation,
-    SpaceExhausted,
-    SpaceStats,
+    ReservedFlag,
 )
 
 __all__ = [
+    "BLOCK",
+    "ReservedFlag",
     "AddrState",
     "AddressSpace",
     "BlockState",

@@ -23,14 +23,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simkit.net.states import BLOCK_SHIFT, AddrState, ReservedFlag
+
 if TYPE_CHECKING:  # pragma: no cover
     from simkit.net.space import AddressSpace
 
 __all__ = ["LowestPolicy", "PackPolicy", "PlacementPolicy", "RandomPolicy", "POLICIES", "resolve_policy"]
 
-_FREE = 0  # AddrState.FREE
-_RES_FREE = 1  # block flag: reserved and free
-_SHIFT = 4  # log2 of the 16 addresses of a /28 block
+# Plain ints of the states, for the hot loops.
+_FREE = int(AddrState.FREE)
+_RES_FREE = int(ReservedFlag.FREE)
+_SHIFT = BLOCK_SHIFT
 
 #: One reservation as a policy sees it: ``block_lo``, ``block_hi`` (its blocks are
 #: block_lo .. block_hi - 1) and ``free_blocks``. Lists of them come lowest first.

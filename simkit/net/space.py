@@ -30,6 +30,20 @@ import numpy as np
 
 from simkit.net.addr import Cidr, MalformedCidr, format_ipv4
 from simkit.net.policy import PlacementPolicy, resolve_policy
+from simkit.net.states import (
+    BLOCK,
+    BLOCK_SHIFT,
+    MAX_RESERVATIONS,
+    PREFIX_LEN,
+    RESERVATION_MAX_PREFIXLEN,
+    RESERVATION_MIN_EXTRA_BITS,
+    SYSTEM_RESERVED_HEAD,
+    SYSTEM_RESERVED_TAIL,
+    VSWITCH_MASK_RANGE,
+    AddrState,
+    BlockState,
+    ReservedFlag,
+)
 
 __all__ = [
     "AddrState",
@@ -47,47 +61,10 @@ __all__ = [
     "SYSTEM_RESERVED_TAIL",
 ]
 
-#: vSwitch IPv4 mask lengths allowed by CreateVSwitch (PYVPC CidrBlock docstring).
-VSWITCH_MASK_RANGE = (16, 29)
-#: Reserved by the system: the first address and the last three (vpc/api-610154).
-SYSTEM_RESERVED_HEAD = 1
-SYSTEM_RESERVED_TAIL = 3
-#: Reserved IPv4 CIDR blocks per vSwitch (vpc/api-610154).
-MAX_RESERVATIONS = 10
-#: A reservation's mask is at least this many bits longer than the vSwitch's, and at most /28.
-RESERVATION_MIN_EXTRA_BITS = 2
-RESERVATION_MAX_PREFIXLEN = 28
-#: IPv4 prefixes on ENIs are always /28 (ecs/user-guide/ip-prefix).
-PREFIX_LEN = 28
-BLOCK = 1 << (32 - PREFIX_LEN)  # 16 addresses per aligned /28 block
-_BLOCK_SHIFT = 32 - PREFIX_LEN
-
-
-class AddrState(enum.IntEnum):
-    """State byte of one address in the bitmap."""
-
-    FREE = 0  # may be handed out as a single IP
-    SINGLE = 1  # held as a single (primary or secondary) IP
-    PREFIX = 2  # part of a /28 prefix held by an ENI
-    SYSTEM = 3  # first address or one of the last three
-    RESERVED = 4  # inside a CIDR reservation, not yet in a prefix
-
-
-class BlockState(enum.IntEnum):
-    """State of one aligned /28 block, as returned by ``AddressSpace.block_states``."""
-
-    FREE = 0  # every address free for single IPs
-    PARTIAL = 1  # some single IPs held, some free
-    FULL = 2  # no free address left, at least one single IP held
-    PREFIX = 3  # held as a /28 prefix
-    SYSTEM = 4  # holds system-reserved addresses and nothing else used
-    RESERVED_FREE = 5  # inside a CIDR reservation, free for a prefix
-
-
-# Block-level reservation flag values (one byte per block).
-_NOT_RESERVED = 0
-_RES_FREE = 1
-_RES_PREFIX = 2
+# Plain ints of the reservation flags, for the hot loops.
+_NOT_RESERVED = int(ReservedFlag.NOT_RESERVED)
+_RES_FREE = int(ReservedFlag.FREE)
+_RES_PREFIX = int(ReservedFlag.PREFIX)
 
 
 class Refusal(enum.Enum):
@@ -230,7 +207,7 @@ class AddressSpace:
         self.base = cidr.base
         self.size = cidr.size
         self.block_cap = min(BLOCK, self.size)
-        self.n_blocks = max(1, self.size >> _BLOCK_SHIFT)
+        self.n_blocks = max(1, self.size >> BLOCK_SHIFT)
         self.rng = rng if rng is not None else random.Random(seed)
         self.policy = resolve_policy(policy, self.rng)
 
@@ -248,8 +225,8 @@ class AddressSpace:
         block_system = bytearray(self.n_blocks)
         for off in system:
             self.addr[off] = AddrState.SYSTEM
-            self.block_free[off >> _BLOCK_SHIFT] -= 1
-            block_system[off >> _BLOCK_SHIFT] += 1
+            self.block_free[off >> BLOCK_SHIFT] -= 1
+            block_system[off >> BLOCK_SHIFT] += 1
         self.block_system = bytes(block_system)
         self.system_offsets = tuple(system)
 
@@ -329,7 +306,7 @@ class AddressSpace:
                     raise Refused(_fmt(a), Refusal.SYSTEM_RESERVED)
                 if state == AddrState.SINGLE:
                     raise Refused(_fmt(a), Refusal.IN_USE)
-                raise Refused(_fmt(a), Refusal.IN_RESERVATION, str(self._slots[self.block_slot[i >> _BLOCK_SHIFT]].reservation))
+                raise Refused(_fmt(a), Refusal.IN_RESERVATION, str(self._slots[self.block_slot[i >> BLOCK_SHIFT]].reservation))
             if i in seen:
                 raise Refused(_fmt(a), Refusal.DUPLICATE)
             seen.add(i)
@@ -356,7 +333,7 @@ class AddressSpace:
                     self._undo_release(addresses[:n])
                     raise self._release_refusal(addresses[:n], a)
                 addr[i] = _FREE
-                block_free[i >> _BLOCK_SHIFT] += 1
+                block_free[i >> BLOCK_SHIFT] += 1
                 if i < hint:
                     hint = i
                 n += 1
@@ -368,7 +345,7 @@ class AddressSpace:
                     self._undo_release(addresses[:n])
                     raise self._release_refusal(addresses[:n], a)
                 addr[i] = _FREE
-                b = i >> _BLOCK_SHIFT
+                b = i >> BLOCK_SHIFT
                 k = block_free[b] + 1
                 block_free[b] = k
                 if k == 1:
@@ -408,12 +385,12 @@ class AddressSpace:
         if partial is None:
             for i in offsets:
                 addr[i] = _SINGLE
-                block_free[i >> _BLOCK_SHIFT] -= 1
+                block_free[i >> BLOCK_SHIFT] -= 1
         else:
             pos = self._partial_pos
             for i in offsets:
                 addr[i] = _SINGLE
-                b = i >> _BLOCK_SHIFT
+                b = i >> BLOCK_SHIFT
                 k = block_free[b] - 1
                 block_free[b] = k
                 if k == BLOCK - 1:
@@ -470,8 +447,8 @@ class AddressSpace:
             if not lo <= block.prefixlen <= hi:
                 raise Refused(str(block), Refusal.MASK_RANGE, self._mask_range_text(lo, hi))
             self._check_reservable(block)
-        first = (block.base - self.base) >> _BLOCK_SHIFT
-        last = first + (block.size >> _BLOCK_SHIFT)
+        first = (block.base - self.base) >> BLOCK_SHIFT
+        last = first + (block.size >> BLOCK_SHIFT)
         reservation = Reservation(block)
         state = _ResState(reservation, first, last)
         slot = self._slots.index(None, 1)
@@ -544,7 +521,7 @@ class AddressSpace:
         hits = np.flatnonzero(ok)
         if hits.size == 0:
             raise Refused(f"/{mask}", Refusal.NO_ROOM, "no aligned block of that size is free of used, system-reserved and reserved addresses")
-        return Cidr(self.base + (int(hits[0]) * per << _BLOCK_SHIFT), mask)
+        return Cidr(self.base + (int(hits[0]) * per << BLOCK_SHIFT), mask)
 
     def _res_state(self, reservation: Reservation) -> _ResState:
         state = next((st for st in self._res_sorted if st.reservation == reservation), None)
@@ -588,7 +565,7 @@ class AddressSpace:
                 raise AssertionError(f"placement policy {policy.name!r} chose blocks {chosen!r}")
         self._take_blocks(chosen)
         base = self.base
-        return [base + (b << _BLOCK_SHIFT) for b in chosen]
+        return [base + (b << BLOCK_SHIFT) for b in chosen]
 
     def claim_prefixes(self, prefixes: Iterable[str | Cidr | int]) -> list[int]:
         """Take the named /28 prefixes, all or none; returns their base addresses.
@@ -600,13 +577,13 @@ class AddressSpace:
         blocks = self._check_prefixes(prefixes)
         self._take_blocks(blocks)
         base = self.base
-        return [base + (b << _BLOCK_SHIFT) for b in blocks]
+        return [base + (b << BLOCK_SHIFT) for b in blocks]
 
     def _check_prefixes(self, prefixes: Iterable[str | Cidr | int]) -> list[int]:
         blocks: list[int] = []
         for p in prefixes:
             block = self._prefix_block(p)
-            text = format_ipv4(self.base + (block << _BLOCK_SHIFT)) + "/28"
+            text = format_ipv4(self.base + (block << BLOCK_SHIFT)) + "/28"
             flag = self.block_res[block]
             if flag == _NOT_RESERVED:
                 raise Refused(text, Refusal.NOT_IN_RESERVATION)
@@ -625,7 +602,7 @@ class AddressSpace:
         blocks: list[int] = []
         for p in prefixes:
             block = self._prefix_block(p)
-            text = format_ipv4(self.base + (block << _BLOCK_SHIFT)) + "/28"
+            text = format_ipv4(self.base + (block << BLOCK_SHIFT)) + "/28"
             if self.block_res[block] != _RES_PREFIX:
                 raise Refused(text, Refusal.NOT_HELD)
             if block in blocks:
@@ -633,7 +610,7 @@ class AddressSpace:
             blocks.append(block)
         for b in blocks:
             self.block_res[b] = _RES_FREE
-            start = b << _BLOCK_SHIFT
+            start = b << BLOCK_SHIFT
             self.addr[start : start + BLOCK] = _RESERVED_BLOCK
             self._slots[self.block_slot[b]].free_blocks += 1
         self.prefix_count -= len(blocks)
@@ -654,13 +631,13 @@ class AddressSpace:
             raise Refused(str(cidr), Refusal.WRONG_MASK)
         if not self.cidr.contains_block(cidr):
             raise Refused(str(cidr), Refusal.OUTSIDE, str(self.cidr))
-        return (cidr.base - self.base) >> _BLOCK_SHIFT
+        return (cidr.base - self.base) >> BLOCK_SHIFT
 
     def _take_blocks(self, blocks: list[int]) -> None:
         block_res, addr, slots, block_slot = self.block_res, self.addr, self._slots, self.block_slot
         for b in blocks:
             block_res[b] = _RES_PREFIX
-            start = b << _BLOCK_SHIFT
+            start = b << BLOCK_SHIFT
             addr[start : start + BLOCK] = _PREFIX_BLOCK
             slots[block_slot[b]].free_blocks -= 1
         self.prefix_count += len(blocks)

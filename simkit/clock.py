@@ -1,8 +1,12 @@
-"""The discrete-event loop: a heap of (time, priority, sequence, callback, argument).
+"""The one owner of simulated time: a discrete-event loop, a heap of (time, priority,
+sequence, callback, argument).
 
-It owns the clock and the random generator of a run and does no I/O. Events at the same
-time run by priority (lower first), then in the order they were scheduled, so a run is
-reproducible bit for bit from its seed.
+It owns the clock and the random generator of a run and does no I/O. The cloud model
+schedules its delayed transitions (an ENI attaching, a reservation being assigned) here, and
+the replay schedules pods, agents and samples on the same clock. Events at the same time run
+by priority (lower first), then in the order they were scheduled, so a run is reproducible bit
+for bit from its seed. It sits below the model in the layers (the model needs a clock; the
+clock needs nothing), like SimPy's ``Environment``.
 """
 
 from __future__ import annotations
@@ -11,15 +15,17 @@ import heapq
 import random
 from typing import Any, Callable
 
-__all__ = ["Engine", "FIRST", "NORMAL", "LAST"]
+__all__ = ["Clock", "TRANSITION", "FIRST", "NORMAL", "LAST"]
 
-FIRST, NORMAL, LAST = 0, 1, 2  # priorities: releases before requests before sampling
+#: Priorities at one instant: the model's own transitions (an attach completing) before pod
+#: ends (releases) before requests before sampling.
+TRANSITION, FIRST, NORMAL, LAST = -1, 0, 1, 2
 
 
-class Engine:
+class Clock:
     """``at``/``after`` schedule ``fn(arg)``; ``run(until)`` processes events in order.
 
-    >>> e = Engine(seed=1)
+    >>> e = Clock(seed=1)
     >>> seen = []
     >>> e.after(2.0, seen.append, "b"); e.after(1.0, seen.append, "a")
     >>> e.run(until=10.0); seen, e.now

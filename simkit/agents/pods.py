@@ -1,0 +1,60 @@
+"""The pods of a workload and the nodes that run them, as the agents and the scheduler see them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from simkit.catalog import InstanceType
+
+if TYPE_CHECKING:
+    from simkit.agents.base import NodeAgent
+
+__all__ = ["Node", "Pod", "PodState"]
+
+
+@dataclass(frozen=True)
+class Node:
+    """One instance of the fleet, as its agent and the scheduler see it."""
+
+    name: str
+    instance_id: str
+    itype: InstanceType
+    region_id: str
+    vswitch_id: str
+    security_group_id: str
+    max_pods: int
+
+    @property
+    def cpu_milli(self) -> int:
+        return self.itype.vcpu * 1000
+
+    @property
+    def memory_mib(self) -> int:
+        return int(self.itype.memory_gib * 1024)
+
+
+class PodState(enum.Enum):
+    NEW = "new"
+    UNSCHEDULED = "unscheduled"  # no node had room
+    WAITING = "waiting"  # on a node, for an address
+    RUNNING = "running"  # has its address
+    DONE = "done"
+
+
+class Pod:
+    """A pod of the workload; mutable while it lives."""
+
+    __slots__ = ("name", "start", "end", "cpu_milli", "memory_mib", "node", "ip", "asked_at", "state")
+
+    def __init__(self, name: str, start: float, end: float | None, cpu_milli: int | None, memory_mib: int | None):
+        self.name = name
+        self.start = start
+        self.end = end
+        self.cpu_milli = cpu_milli or 0
+        self.memory_mib = memory_mib or 0
+        self.node: "NodeAgent | None" = None
+        self.ip: int | None = None
+        self.asked_at = start
+        self.state = PodState.NEW

@@ -1,0 +1,49 @@
+"""Periodic samples of every vSwitch's address space and of the fleet's pods and addresses."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from simkit.agents import NodeAgent, Scheduler
+from simkit.clock import LAST, Clock
+from simkit.ecs import Account
+from simkit.engine.recorder import Recorder, Sample
+
+__all__ = ["Sampler"]
+
+
+class Sampler:
+    """Samples every ``every`` seconds from its first sample until ``end`` (clock time); times
+    are recorded from ``t0``, the start of the workload."""
+
+    def __init__(self, clock: Clock, model: Account, region_id: str, vswitch_ids: dict[str, str], agents: list[NodeAgent],
+                 scheduler: Scheduler, recorder: Recorder, t0: float, every: float, end: float):
+        self.clock = clock
+        region = model.region(region_id)
+        self.spaces = [(name, region.vswitches[vsw_id].space) for name, vsw_id in vswitch_ids.items()]
+        self.agents = agents
+        self.scheduler = scheduler
+        self.recorder = recorder
+        self.t0 = t0
+        self.every = every
+        self.end = end
+
+    def start(self) -> None:
+        self.clock.at(self.t0, self.sample, None, LAST)
+
+    def sample(self, _: Any = None) -> None:
+        now = self.clock.now
+        agents = self.agents
+        running = sum(a.running for a in agents)
+        pending = len(self.scheduler.unscheduled) + sum(len(a.waiting) for a in agents)
+        held = sum(a.held for a in agents)
+        idle = sum(len(a.idle) for a in agents)
+        t = now - self.t0
+        for name, space in self.spaces:
+            s = space.stats()
+            largest = s.largest_free_prefixlen if s.largest_free_prefixlen is not None else -1
+            self.recorder.sample(Sample(t, name, s.used_ips, s.free_ips, s.free_blocks_28, s.free_blocks_28_reserved,
+                                        largest, s.fragmentation, running, pending, held, idle))
+        nxt = now + self.every
+        if nxt <= self.end + 1e-9:
+            self.clock.at(nxt, self.sample, None, LAST)
