@@ -41,7 +41,7 @@ def format_summary(summary: dict) -> str:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from simkit.scenario import DEFAULT_SCENARIO, run
 
-    print("simkit demo: the embedded default scenario (DEFAULT_SCENARIO in simkit/scenario.py)\n")
+    print("simkit demo: the embedded default scenario (DEFAULT_SCENARIO in simkit/scenario/default.py)\n")
     result = run({**DEFAULT_SCENARIO, "seed": args.seed} if args.seed is not None else DEFAULT_SCENARIO)
     print(format_summary(result.summary))
     return 0

@@ -1,7 +1,9 @@
 """Layers import downwards only (DESIGN.md: architecture), checked by reading the imports.
 
 Every module of simkit must belong to a layer listed here, so a new module is placed on
-purpose rather than by accident.
+purpose rather than by accident. pandas stays out of the address space and the cloud model
+altogether, and everywhere else is imported only inside the function that needs it, so that
+``import simkit`` and a run do not pay for it.
 """
 
 import ast
@@ -32,6 +34,11 @@ EXEMPT = {"__init__"}
 #: Layers that must stay free of plotting, notebooks and the command line.
 HEADLESS = {"errors", "clock", "catalog", "net", "ecs", "engine"}
 FORBIDDEN_IN_HEADLESS = {"matplotlib", "IPython", "ipywidgets", "tqdm"}
+#: Layers that work on integers and plain values only: not even a lazy import of these.
+MODEL = {"net", "ecs"}
+FORBIDDEN_IN_MODEL = {"pandas"}
+#: Anywhere in simkit, imported only inside a function, never when a module loads.
+LAZY_ONLY = {"pandas"}
 
 
 def layer_of(path: Path) -> str:
@@ -39,23 +46,36 @@ def layer_of(path: Path) -> str:
     return rel.parts[0].removesuffix(".py")
 
 
-def simkit_imports(path: Path):
+def imports(path: Path):
+    """(line, module, lazy) for every import in ``path``; lazy: inside a function body."""
     tree = ast.parse(path.read_text(), filename=str(path))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield node.lineno, alias.name
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            yield node.lineno, node.module
-        elif isinstance(node, ast.ImportFrom) and node.level:
-            raise AssertionError(f"{path}:{node.lineno}: use absolute imports (from simkit....)")
+
+    def walk(node: ast.AST, lazy: bool):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Import):
+                for alias in child.names:
+                    yield child.lineno, alias.name, lazy
+            elif isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
+                yield child.lineno, child.module, lazy
+            elif isinstance(child, ast.ImportFrom) and child.level:
+                raise AssertionError(f"{path}:{child.lineno}: use absolute imports (from simkit....)")
+            yield from walk(child, lazy or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)))
+
+    yield from walk(tree, False)
 
 
-def violations(path: Path, layer: str) -> list[str]:
-    """What in ``path`` (a module of ``layer``) breaks the layering rules."""
+def violations(path: Path, layer: str | None) -> list[str]:
+    """What in ``path`` (a module of ``layer``) breaks the import rules. ``layer`` None: the
+    curated API, which may import every layer but still imports heavy libraries lazily."""
     found = []
-    for lineno, module in simkit_imports(path):
+    for lineno, module, lazy in imports(path):
         top = module.split(".")[0]
+        if layer in MODEL and top in FORBIDDEN_IN_MODEL:
+            found.append(f"{path.name}:{lineno} imports {module} in the {layer} layer, even inside a function")
+        elif top in LAZY_ONLY and not lazy:
+            found.append(f"{path.name}:{lineno} imports {module} when the module loads; import it inside the function that uses it")
+        if layer is None:
+            continue
         if layer in HEADLESS and top in FORBIDDEN_IN_HEADLESS:
             found.append(f"{path.name}:{lineno} imports {module} in the {layer} layer")
         if top != "simkit" or module == "simkit":
@@ -69,6 +89,7 @@ def violations(path: Path, layer: str) -> list[str]:
 
 
 MODULES = sorted(p for p in PACKAGE.rglob("*.py") if layer_of(p) not in EXEMPT)
+CURATED = sorted(p for p in PACKAGE.rglob("*.py") if layer_of(p) in EXEMPT)
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
@@ -76,6 +97,11 @@ def test_module_imports_only_its_layer_and_below(path):
     layer = layer_of(path)
     assert layer in RANK, f"{path.relative_to(PACKAGE)} is in no layer; add '{layer}' to LAYERS in {__file__}"
     assert violations(path, layer) == []
+
+
+@pytest.mark.parametrize("path", CURATED, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_the_curated_api_imports_heavy_libraries_lazily(path):
+    assert violations(path, None) == []
 
 
 def test_the_check_catches_upward_and_presentation_imports(tmp_path):
@@ -86,3 +112,25 @@ def test_the_check_catches_upward_and_presentation_imports(tmp_path):
     assert "may not import the higher layer 'ecs'" in found[0] and ":3 " in found[0]
     assert "matplotlib.pyplot in the net layer" in found[1]
     assert violations(module, "cli") == []
+
+
+def test_the_check_catches_pandas_in_the_model_and_when_a_module_loads(tmp_path):
+    module = tmp_path / "frames.py"
+    module.write_text("import pandas as pd\n"
+                      "\n"
+                      "class Result:\n"
+                      "    from pandas import DataFrame\n"  # a class body runs when the module loads
+                      "\n"
+                      "    def samples(self):\n"
+                      "        import pandas.api.types\n")
+    eager = [f"frames.py:{n} imports {m} when the module loads; import it inside the function that uses it"
+             for n, m in ((1, "pandas"), (4, "pandas"))]
+    assert violations(module, "engine") == eager
+    assert violations(module, None) == eager
+    for layer in ("net", "ecs"):
+        found = violations(module, layer)
+        assert [f.split(" ")[0] for f in found] == ["frames.py:1", "frames.py:4", "frames.py:7"]
+        assert all(f"in the {layer} layer, even inside a function" in f for f in found)
+    module.write_text("def frame():\n    import pandas\n    return pandas\n")
+    assert violations(module, "scenario") == violations(module, None) == []
+    assert len(violations(module, "ecs")) == 1

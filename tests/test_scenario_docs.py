@@ -3,14 +3,14 @@ behind the code."""
 
 from pathlib import Path
 
-from simkit import scenario
+from simkit.scenario import plan, workload
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "scenario.md").read_text()
 
 
 def test_every_accepted_key_is_documented():
-    keys = set(scenario._TOP) | scenario._LIMITS | scenario._CLOUD | scenario._AGENT
-    for allowed, _required in scenario._WORKLOADS.values():
+    keys = set(plan._TOP) | plan._LIMITS | plan._CLOUD | plan._AGENT
+    for allowed, _required in workload._WORKLOADS.values():
         keys |= allowed
     keys |= {"mask", "cidr", "zone", "reservations", "instance_type", "count", "vswitch", "max_pods",
              "median", "p90", "amplitude", "period", "peak", "at", "pods", "over"}
@@ -19,5 +19,5 @@ def test_every_accepted_key_is_documented():
 
 
 def test_documented_kinds_are_the_accepted_ones():
-    for kind in scenario._WORKLOADS:
+    for kind in workload._WORKLOADS:
         assert f"kind: {kind}" in DOC

@@ -1,0 +1,21 @@
+"""Scenarios: the YAML file (or dict) that says what to build and what to replay, checked key
+by key, and ``run(scenario) -> Result``.
+
+The keys are the contract of DESIGN.md ("The scenario file"). A bad file gets one
+``ScenarioError`` naming the file, the key path and what is allowed.
+
+One module per job: ``load`` reads a file or mapping; ``check`` checks one value at a time;
+``plan`` checks the whole scenario into a replay ``Plan`` (``build_plan``) and ``workload`` its
+workload; ``runner`` replays it (``run``) with the bar of ``progress``; ``result`` is what users
+read back (its DataFrames are built beside the recorder, in ``simkit.engine.frames``);
+``default`` holds the embedded default scenario and ``errors`` the one error.
+"""
+
+from simkit.scenario.default import DEFAULT_SCENARIO
+from simkit.scenario.errors import ScenarioError
+from simkit.scenario.load import load_scenario
+from simkit.scenario.plan import build_plan
+from simkit.scenario.result import Result
+from simkit.scenario.runner import run
+
+__all__ = ["DEFAULT_SCENARIO", "Result", "ScenarioError", "build_plan", "load_scenario", "run"]

@@ -1,0 +1,87 @@
+"""Checking scenario values one at a time: each check returns the value (parsed where it has a
+unit) or raises one ScenarioError naming the key path and what is allowed."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from simkit.net import Cidr, MalformedCidr
+from simkit.scenario.errors import ScenarioError
+from simkit.workloads import parse_duration
+
+__all__ = ["Checker", "show"]
+
+
+class Checker:
+    """Checks the values of one scenario source; every error it raises names that source."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, path: str, problem: str) -> ScenarioError:
+        """The error for the value at ``path`` (returned, for the caller to raise)."""
+        return ScenarioError(self.source, path, problem)
+
+    def mapping(self, value: Any, path: str, allowed: set[str], required: set[str] = frozenset()) -> Mapping:
+        """``value`` if it is a mapping with only ``allowed`` keys and every ``required`` one.
+
+        Raises ScenarioError naming the first unknown key, else the first missing one.
+        """
+        if not isinstance(value, Mapping):
+            raise self.fail(path, f"expected a mapping with keys {', '.join(sorted(allowed))}, got {show(value)}")
+        for key in value:
+            if key not in allowed:
+                raise self.fail(f"{path}.{key}" if path else str(key), f"unknown key; allowed: {', '.join(sorted(allowed))}")
+        for key in sorted(required):
+            if key not in value:
+                raise self.fail(f"{path}.{key}" if path else key, "is required")
+        return value
+
+    def seq(self, value: Any, path: str, min_len: int = 1) -> list:
+        """``value`` if it is a list of at least ``min_len`` items; raises ScenarioError."""
+        if not isinstance(value, list) or len(value) < min_len:
+            raise self.fail(path, f"expected a list of at least {min_len} item(s), got {show(value)}")
+        return value
+
+    def integer(self, value: Any, path: str, lo: int | None = None, hi: int | None = None) -> int:
+        """``value`` if it is an int (not a bool) within [lo, hi]; raises ScenarioError."""
+        if not isinstance(value, int) or isinstance(value, bool) or (lo is not None and value < lo) or (hi is not None and value > hi):
+            rng = f" from {lo}" if lo is not None else ""
+            rng += f" to {hi}" if hi is not None else ""
+            raise self.fail(path, f"expected a whole number{rng}, got {show(value)}")
+        return value
+
+    def number(self, value: Any, path: str, lo: float = 0.0, hi: float | None = None) -> float:
+        """``value`` as a float if it is a number (not a bool) within [lo, hi]; raises ScenarioError."""
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < lo or (hi is not None and value > hi):
+            raise self.fail(path, f"expected a number >= {lo}{'' if hi is None else f' and <= {hi}'}, got {show(value)}")
+        return float(value)
+
+    def text(self, value: Any, path: str) -> str:
+        """``value`` if it is a non-empty string; raises ScenarioError."""
+        if not isinstance(value, str) or not value:
+            raise self.fail(path, f"expected text, got {show(value)}")
+        return value
+
+    def duration(self, value: Any, path: str, positive: bool = True) -> float:
+        """A duration ("10m", 600) in seconds, longer than 0 when ``positive``; raises ScenarioError."""
+        try:
+            seconds = parse_duration(value)
+        except ValueError as exc:
+            raise self.fail(path, str(exc)) from None
+        if positive and seconds <= 0:
+            raise self.fail(path, f"must be longer than 0, got {show(value)}")
+        return seconds
+
+    def cidr(self, value: Any, path: str) -> Cidr:
+        """A CIDR block parsed strictly (no host bits); raises ScenarioError."""
+        try:
+            return Cidr.parse(value)
+        except MalformedCidr as exc:
+            raise self.fail(path, str(exc)) from None
+
+
+def show(value: Any) -> str:
+    """``value`` as it would be typed, cut to 60 characters so a message stays one line."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

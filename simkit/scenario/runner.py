@@ -1,0 +1,50 @@
+"""``run(scenario) -> Result``: check the scenario, replay it, hand back the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Mapping
+
+from simkit.engine import Replay
+from simkit.errors import ApiError
+from simkit.scenario.default import DEFAULT_SCENARIO
+from simkit.scenario.errors import ScenarioError
+from simkit.scenario.plan import build_plan
+from simkit.scenario.progress import progress_bar
+from simkit.scenario.result import Result
+from simkit.workloads import WorkloadError
+
+__all__ = ["run"]
+
+
+def run(scenario: str | Path | Mapping | None = None, *, progress: bool | None = None) -> Result:
+    """Replay a scenario (a YAML path or a dict; the embedded default when None).
+
+    ``progress``: show a progress bar (None: only in a terminal or a notebook).
+    Raises ScenarioError for a scenario that cannot be run.
+
+    >>> r = run({**DEFAULT_SCENARIO, "duration": "1h"}, progress=False)
+    >>> r.summary["calls"] > 0 and r.summary["errors"] == 0
+    True
+    """
+    plan = build_plan(DEFAULT_SCENARIO if scenario is None else scenario)
+    bar = progress_bar(plan.duration, progress)
+    on_progress: Callable[[float], None] | None = None
+    if bar is not None:
+        def on_progress(t: float) -> None:
+            bar.update(round(t) - bar.n)
+    try:
+        try:
+            replay = Replay(plan)
+        except ApiError as exc:
+            # The layout itself does not fit (a fleet larger than its vSwitch, say).
+            raise ScenarioError(plan.source, "fleet", f"building the scenario failed: {exc.code}: {exc.message}") from None
+        try:
+            result = replay.run(on_progress)
+        except WorkloadError as exc:
+            # A trace or log is read lazily during the run; a bad row further down shows up here.
+            raise ScenarioError(plan.source, "workload", str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.close()
+    return Result(result)
