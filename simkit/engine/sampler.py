@@ -35,7 +35,7 @@ class Sampler:
         now = self.clock.now
         agents = self.agents
         running = sum(a.running for a in agents)
-        pending = len(self.scheduler.unscheduled) + sum(len(a.waiting) for a in agents)
+        pending = self.scheduler.n_unscheduled + sum(len(a.waiting) for a in agents)
         held = sum(a.held for a in agents)
         idle = sum(len(a.idle) for a in agents)
         t = now - self.t0
