@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from simkit.clock import NORMAL, Clock
 from simkit.ecs import Account
-from simkit.engine.outcome import asked, eni_of, granted
+from simkit.engine.outcome import measure
 from simkit.engine.recorder import Recorder
 from simkit.errors import ApiError
 
@@ -28,6 +28,9 @@ class AgentHost:
         self.recorder = recorder
         self.t0 = t0
         self.pods: "PodFlow | None" = None  # set once the pod flow exists
+        # Interned once for the recorder, in the order they first call.
+        self._action_ids: dict[type, int] = {}
+        self._node_ids: dict[int, tuple[int, int]] = {}  # id(agent) -> (node, vSwitch)
 
     @property
     def now(self) -> float:
@@ -42,16 +45,23 @@ class AgentHost:
 
     def call(self, agent: "NodeAgent", request: Any, attempt: int) -> Any:
         """Hand ``request`` to the model and record the outcome. Raises the model's ApiError."""
-        node = agent.node
+        rec = self.recorder
+        kind = type(request)
+        action_id = self._action_ids.get(kind)
+        if action_id is None:
+            action_id = self._action_ids[kind] = rec.actions(kind.__name__)
+        ids = self._node_ids.get(id(agent))
+        if ids is None:
+            ids = self._node_ids[id(agent)] = (rec.nodes(agent.node.name), rec.vswitches(agent.node.vswitch_id))
         t = self.clock.now - self.t0
         try:
             result = self.handle(request)
         except ApiError as exc:
-            self.recorder.call(t, type(request).__name__, node.name, eni_of(request, None), node.vswitch_id, asked(request),
-                               0, exc.code, exc.http_status, attempt)
+            out = measure(request, None, False)
+            rec.record(t, action_id, ids[0], out.eni, ids[1], out.asked, out.granted, exc.code, attempt)
             raise
-        self.recorder.call(t, type(request).__name__, node.name, eni_of(request, result), node.vswitch_id, asked(request),
-                           granted(request, result), "", 200, attempt)
+        out = measure(request, result, True)
+        rec.record(t, action_id, ids[0], out.eni, ids[1], out.asked, out.granted, "", attempt)
         return result
 
     def pod_ready(self, pod: "Pod") -> None:

@@ -11,7 +11,7 @@ from simkit.api.params import parse_request
 from simkit.clock import NORMAL, Clock
 from simkit.ecs import Account
 from simkit.engine.layout import Layout
-from simkit.engine.outcome import asked, eni_of, granted
+from simkit.engine.outcome import Outcome, measure
 from simkit.engine.recorder import Recorder
 from simkit.errors import ApiError
 from simkit.workloads import CREATED_IDS
@@ -94,13 +94,13 @@ class LoggedCalls:
             request = parse_request(call.action, params)
             result = self.model.handle(request)
         except ApiError as exc:
-            eni = eni_of(request, None) if request is not None else _named_eni(params)
-            self.recorder.call(t, call.action, "", eni, vswitch, asked(request) if request is not None else 0, 0,
-                               exc.code, exc.http_status, 1)
+            # A request that could not be parsed asked for nothing the model saw.
+            out = measure(request, None, False) if request is not None else Outcome(_named_eni(params), 0, 0)
+            self.recorder.call(t, call.action, "", out.eni, vswitch, out.asked, 0, exc.code, 1)
             return
         self._learn_ids(call.action, call.creates, result)
-        self.recorder.call(t, call.action, "", eni_of(request, result), vswitch, asked(request), granted(request, result),
-                           "", 200, 1)
+        out = measure(request, result, True)
+        self.recorder.call(t, call.action, "", out.eni, vswitch, out.asked, out.granted, "", 1)
 
     def _learn_ids(self, action: str, creates: dict | None, result: Any) -> None:
         """Map the ids the log says a call created to the ones the replay's call created."""

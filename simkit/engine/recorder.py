@@ -6,6 +6,8 @@ from __future__ import annotations
 from array import array
 from typing import Any, NamedTuple
 
+from simkit.errors import REGISTRY
+
 __all__ = ["Recorder", "LIMIT_OF_CODE", "SAMPLE_COLUMNS", "Sample"]
 
 #: Which limit an error code says was hit.
@@ -70,7 +72,6 @@ class Recorder:
         self.asked = array("i")
         self.granted = array("i")
         self.code = array("H")
-        self.http_status = array("H")
         self.attempt = array("B")
         self.actions = _Names()
         self.nodes = _Names()
@@ -82,21 +83,23 @@ class Recorder:
         self.pod_waits = array("d")  # seconds each pod waited for an address, once it got one
 
     def call(self, t: float, action: str, node: str, eni: str, vswitch: str, asked: int, granted: int,
-             code: str, http_status: int, attempt: int) -> None:
-        """One API call's outcome (``code`` empty on success)."""
-        # The hot path of every run: interning inlined, one dict lookup per column.
+             code: str, attempt: int) -> None:
+        """One API call's outcome (``code`` empty on success). Its HTTP status is the error
+        registry's for the code (200 on success), derived when the columns are read."""
+        self.record(t, self.actions(action), self.nodes(node), eni, self.vswitches(vswitch), asked, granted, code, attempt)
+
+    def record(self, t: float, action_id: int, node_id: int, eni: str, vswitch_id: int, asked: int, granted: int,
+               code: str, attempt: int) -> None:
+        """``call`` with the action, node and vSwitch already interned (``actions(name)``...):
+        the hot path of every run, so a caller interns what it repeats once."""
         self.time.append(t)
-        i = self.actions.index.get(action)
-        self.action.append(self.actions(action) if i is None else i)
-        i = self.nodes.index.get(node)
-        self.node.append(self.nodes(node) if i is None else i)
+        self.action.append(action_id)
+        self.node.append(node_id)
         i = self.enis.index.get(eni)
         self.eni.append(self.enis(eni) if i is None else i)
-        i = self.vswitches.index.get(vswitch)
-        self.vswitch.append(self.vswitches(vswitch) if i is None else i)
+        self.vswitch.append(vswitch_id)
         self.asked.append(asked)
         self.granted.append(granted)
-        self.http_status.append(http_status)
         self.attempt.append(attempt if attempt < 255 else 255)
         if not code:
             self.code.append(0)
@@ -104,6 +107,7 @@ class Recorder:
         self.code.append(self.codes(code))
         limit = LIMIT_OF_CODE.get(code)
         if limit is not None and limit not in self.exhaustion:
+            node, vswitch = self.nodes.names[node_id], self.vswitches.names[vswitch_id]
             resource = vswitch if limit.startswith(("vswitch", "reservation")) else (eni or node or vswitch)
             self.exhaustion[limit] = (t, resource, code)
 
@@ -128,7 +132,7 @@ class Recorder:
     def nbytes(self) -> int:
         """Memory held by the event columns."""
         cols = (self.time, self.action, self.node, self.eni, self.vswitch, self.asked, self.granted,
-                self.code, self.http_status, self.attempt)
+                self.code, self.attempt)
         return sum(c.itemsize * len(c) for c in cols)
 
     def events_columns(self) -> dict[str, Any]:
@@ -147,6 +151,7 @@ class Recorder:
             "asked": np.frombuffer(self.asked, dtype="i"),
             "granted": np.frombuffer(self.granted, dtype="i"),
             "code": cat(self.code, self.codes),
-            "http_status": np.frombuffer(self.http_status, dtype="H"),
+            "http_status": np.array([200] + [REGISTRY[c].http_status for c in self.codes.names[1:]],
+                                    dtype="H")[np.frombuffer(self.code, dtype="H")],
             "attempt": np.frombuffer(self.attempt, dtype="B"),
         }
