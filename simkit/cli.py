@@ -68,6 +68,7 @@ def _cmd_error_codes(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``simkit`` command line's parser."""
     parser = argparse.ArgumentParser(prog="simkit", description="Private-IP capacity planning for Alibaba Cloud ECS.")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="run the embedded default scenario and print its summary")

@@ -47,15 +47,20 @@ class AgentContext(Protocol):
     """What the engine gives an agent."""
 
     @property
-    def now(self) -> float: ...
+    def now(self) -> float:
+        """Simulated seconds."""
 
-    def after(self, delay: float, fn: Callable[[Any], Any], arg: Any = None) -> None: ...
+    def after(self, delay: float, fn: Callable[[Any], Any], arg: Any = None) -> None:
+        """Run ``fn(arg)`` ``delay`` seconds from now."""
 
-    def call(self, agent: "NodeAgent", request: Any, attempt: int) -> Any: ...
+    def call(self, agent: "NodeAgent", request: Any, attempt: int) -> Any:
+        """Send a typed request to the model; returns its result, raises its ApiError."""
 
-    def pod_ready(self, pod: Pod) -> None: ...
+    def pod_ready(self, pod: Pod) -> None:
+        """``pod`` got its address."""
 
-    def jitter(self) -> float: ...
+    def jitter(self) -> float:
+        """A uniform draw in [0, 1) from the run's own generator (backoff jitter)."""
 
 
 #: What a mode does with a result: ``done(request, result)``.
@@ -98,6 +103,7 @@ class NodeAgent:
     # ---------------------------------------------------------------- pods
 
     def pod_start(self, pod: Pod) -> None:
+        """``pod`` was placed here: give it an idle address, or let it wait for one."""
         pod.node = self
         if self.idle:
             self._give(pod, self.idle.pop())
@@ -107,6 +113,7 @@ class NodeAgent:
         self.kick()
 
     def pod_end(self, pod: Pod) -> None:
+        """``pod`` ended: its address goes back to the idle pool (or it stops waiting)."""
         if pod.state is PodState.RUNNING:
             self.running -= 1
             self.idle.append(pod.ip)
@@ -185,6 +192,7 @@ class NodeAgent:
         self.attach(eni)
 
     def attach(self, eni: AgentEni) -> None:
+        """Attach one of this node's ENIs to it (busy until the attach completes)."""
         node = self.node
         self.send(AttachNetworkInterface(node.region_id, eni.id, node.instance_id), self._attaching)
 

@@ -28,14 +28,18 @@ class Node:
 
     @property
     def cpu_milli(self) -> int:
+        """Allocatable CPU: the instance type's vCPUs, in millicores."""
         return self.itype.vcpu * 1000
 
     @property
     def memory_mib(self) -> int:
+        """Allocatable memory: the instance type's, in MiB."""
         return int(self.itype.memory_gib * 1024)
 
 
 class PodState(enum.Enum):
+    """Where a pod is in its life."""
+
     NEW = "new"
     UNSCHEDULED = "unscheduled"  # no node had room
     WAITING = "waiting"  # on a node, for an address

@@ -31,6 +31,7 @@ class PrefixAgent(NodeAgent):
         self.prefix_owner: dict[int, AgentEni] = {}
 
     def grow(self, need: int) -> None:
+        """One call towards ``need`` more addresses: prefixes on an ENI with room, or a new ENI."""
         k = -(-need // BLOCK)  # prefixes for ``need`` addresses
         node = self.node
         for eni in self.enis:
@@ -45,10 +46,12 @@ class PrefixAgent(NodeAgent):
                                              ipv4_prefix_count=n, client_token=self.token()), self._created)
 
     def shrink(self) -> None:
+        """Give back one whole idle prefix while the pool stays at or above ``max_idle`` without it."""
         if len(self.idle) - BLOCK >= self.config.max_idle:
             self._trim_prefix()
 
     def usable(self, eni: AgentEni) -> list[int]:
+        """The 16 addresses of each of the ENI's prefixes (its primary serves no pod)."""
         return [a for p in eni.prefixes for a in range(p, p + BLOCK)]
 
     def _assigned(self, request: AssignPrivateIpAddresses, result: AssignResult) -> None:

@@ -42,11 +42,13 @@ class SecondaryIpAgent(NodeAgent):
         # else every ENI is full: pods wait for others to end
 
     def shrink(self) -> None:
+        """Give back idle secondaries past ``max_idle``, most recently idled first."""
         surplus = len(self.idle) - self.config.max_idle
         if surplus > 0:
             self._trim(surplus)
 
     def usable(self, eni: AgentEni) -> list[int]:
+        """Every address of the ENI, its primary included."""
         return [eni.primary, *eni.addresses]
 
     def _assigned(self, request: AssignPrivateIpAddresses, result: AssignResult) -> None:

@@ -51,6 +51,7 @@ class Cloud:
 
     @property
     def settings(self) -> CloudSettings:
+        """The settings the account was made with."""
         return self.model.settings
 
     @property

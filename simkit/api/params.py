@@ -34,12 +34,14 @@ def _int(name: str, value: Any) -> int:
 
 
 def p_str(name: str, value: Any) -> str:
+    """Text, as given. Raises ApiError otherwise."""
     if not isinstance(value, str):
         raise api_error("InvalidParameter", name, f"expected text, got {value!r}")
     return value
 
 
 def p_int(name: str, value: Any) -> int:
+    """A whole number (an int, or its decimal text). Raises ApiError otherwise."""
     try:
         return _int(name, value)
     except ValueError:
@@ -47,6 +49,7 @@ def p_int(name: str, value: Any) -> int:
 
 
 def p_count(name: str, value: Any) -> int:
+    """SecondaryPrivateIpAddressCount: a whole number, with its own malformed-value code. Raises ApiError otherwise."""
     try:
         return _int(name, value)
     except ValueError:
@@ -54,6 +57,7 @@ def p_count(name: str, value: Any) -> int:
 
 
 def p_bool(name: str, value: Any) -> bool:
+    """true or false (a bool, or its text in any case). Raises ApiError otherwise."""
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
@@ -62,6 +66,7 @@ def p_bool(name: str, value: Any) -> bool:
 
 
 def p_ip(name: str, value: Any) -> int:
+    """An IPv4 address, as an int. Raises ApiError otherwise."""
     try:
         return parse_ipv4(value)
     except MalformedAddress:
@@ -69,6 +74,7 @@ def p_ip(name: str, value: Any) -> int:
 
 
 def p_cidr(name: str, value: Any) -> Cidr:
+    """A strict CIDR block. Raises ApiError otherwise."""
     try:
         return Cidr.parse(value)
     except MalformedCidr as exc:
@@ -76,6 +82,7 @@ def p_cidr(name: str, value: Any) -> Cidr:
 
 
 def p_vswitch_cidr(name: str, value: Any) -> Cidr:
+    """A vSwitch's CIDR block, with CreateVSwitch's own malformed-value code. Raises ApiError otherwise."""
     try:
         return Cidr.parse(value)
     except MalformedCidr:
@@ -83,6 +90,7 @@ def p_vswitch_cidr(name: str, value: Any) -> Cidr:
 
 
 def p_prefix(name: str, value: Any) -> Cidr:
+    """An IPv4 prefix (a CIDR block; each way it can be malformed has its own code). Raises ApiError otherwise."""
     if not isinstance(value, str) or value.count("/") != 1:
         raise api_error("InvalidIp.IpPrefixIllegal", repr(value))
     addr, _, mask = value.partition("/")
@@ -99,6 +107,7 @@ def p_prefix(name: str, value: Any) -> Cidr:
 
 
 def p_token(name: str, value: Any) -> str:
+    """A ClientToken: 1 to 64 ASCII characters. Raises ApiError otherwise."""
     if not isinstance(value, str) or not value or len(value) > 64 or not value.isascii():
         raise api_error("InvalidParameter", name, "a ClientToken is 1 to 64 ASCII characters")
     return value
@@ -108,6 +117,9 @@ Kind = Callable[[str, Any], Any]
 
 
 class Param:
+    """One modelled parameter of an action: its API name, the request field it fills, how its
+    value is parsed, whether it is required and whether it takes ``.N`` values."""
+
     __slots__ = ("api", "arg", "kind", "required", "many")
 
     def __init__(self, api: str, arg: str, kind: Kind, required: bool = False, many: bool = False):

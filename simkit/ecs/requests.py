@@ -25,6 +25,8 @@ __all__ = [
 
 
 class CreateVpc(NamedTuple):
+    """Create a VPC (a CIDR block from /8 to /28; 172.16.0.0/12 when none is given)."""
+
     region_id: str
     cidr_block: Cidr | None = None  # the API's default: 172.16.0.0/12
     vpc_name: str = ""
@@ -33,6 +35,8 @@ class CreateVpc(NamedTuple):
 
 
 class CreateVSwitch(NamedTuple):
+    """Create a vSwitch in a zone, with a CIDR block (/16 to /29) inside its VPC's."""
+
     region_id: str
     vpc_id: str
     zone_id: str
@@ -43,6 +47,8 @@ class CreateVSwitch(NamedTuple):
 
 
 class DescribeVSwitches(NamedTuple):
+    """List vSwitches by VPC, id or zone (PageNumber paging, at most 50 a page)."""
+
     region_id: str
     vpc_id: str | None = None
     vswitch_id: str | None = None
@@ -52,6 +58,8 @@ class DescribeVSwitches(NamedTuple):
 
 
 class CreateVSwitchCidrReservation(NamedTuple):
+    """Reserve a CIDR block of a vSwitch for /28 prefixes, by CIDR or by mask."""
+
     region_id: str
     vswitch_id: str
     vswitch_cidr_reservation_cidr: Cidr | None = None
@@ -65,6 +73,8 @@ class CreateVSwitchCidrReservation(NamedTuple):
 
 
 class ListVSwitchCidrReservations(NamedTuple):
+    """List a vSwitch's CIDR reservations with their prefix counts (NextToken paging)."""
+
     region_id: str
     vswitch_id: str
     vswitch_cidr_reservation_ids: list[str] | None = None
@@ -74,6 +84,8 @@ class ListVSwitchCidrReservations(NamedTuple):
 
 
 class GetVSwitchCidrReservationUsage(NamedTuple):
+    """List the /28 prefixes in use in one CIDR reservation (NextToken paging)."""
+
     region_id: str
     vswitch_cidr_reservation_id: str
     next_token: str | None = None
@@ -81,6 +93,8 @@ class GetVSwitchCidrReservationUsage(NamedTuple):
 
 
 class CreateSecurityGroup(NamedTuple):
+    """Create a security group (in a VPC, or a classic one when no VPC is named)."""
+
     region_id: str
     vpc_id: str | None = None
     security_group_name: str = ""
@@ -93,6 +107,8 @@ class CreateSecurityGroup(NamedTuple):
 
 
 class DescribeInstanceTypes(NamedTuple):
+    """List instance types with their ENI limits (at most 10 named; NextToken paging)."""
+
     region_id: str
     instance_types: list[str] | None = None
     instance_type_family: str | None = None
@@ -101,6 +117,8 @@ class DescribeInstanceTypes(NamedTuple):
 
 
 class RunInstances(NamedTuple):
+    """Launch 1-100 instances on a vSwitch, each with a primary ENI and primary IP."""
+
     region_id: str
     instance_type: str
     vswitch_id: str
@@ -119,17 +137,23 @@ class RunInstances(NamedTuple):
 
 
 class StartInstance(NamedTuple):
+    """Start a Stopped instance."""
+
     instance_id: str
     region_id: str | None = None
 
 
 class StopInstance(NamedTuple):
+    """Stop a Running instance."""
+
     instance_id: str
     region_id: str | None = None
     force_stop: bool = False
 
 
 class DeleteInstance(NamedTuple):
+    """Delete a Stopped instance (any, with ``force``); its primary ENI goes with it."""
+
     instance_id: str
     region_id: str | None = None
     force: bool = False
@@ -139,6 +163,8 @@ class DeleteInstance(NamedTuple):
 
 
 class CreateNetworkInterface(NamedTuple):
+    """Create a secondary ENI with its primary IP and, optionally, secondary IPs or /28 prefixes."""
+
     region_id: str
     vswitch_id: str
     security_group_id: str | None = None
@@ -155,23 +181,31 @@ class CreateNetworkInterface(NamedTuple):
 
 
 class AttachNetworkInterface(NamedTuple):
+    """Attach an Available secondary ENI to an instance."""
+
     region_id: str
     network_interface_id: str
     instance_id: str
 
 
 class DetachNetworkInterface(NamedTuple):
+    """Detach a secondary ENI from its instance."""
+
     region_id: str
     network_interface_id: str
     instance_id: str
 
 
 class DeleteNetworkInterface(NamedTuple):
+    """Delete an Available secondary ENI, freeing its addresses."""
+
     region_id: str
     network_interface_id: str
 
 
 class DescribeNetworkInterfaces(NamedTuple):
+    """List ENIs by id, instance, vSwitch, VPC, type, status or address."""
+
     region_id: str
     network_interface_id: list[str] | None = None
     instance_id: str | None = None
@@ -187,6 +221,8 @@ class DescribeNetworkInterfaces(NamedTuple):
 
 
 class AssignPrivateIpAddresses(NamedTuple):
+    """Assign secondary private IPs (by count or named) or /28 prefixes (by count or named) to an ENI."""
+
     region_id: str
     network_interface_id: str
     secondary_private_ip_address_count: int | None = None
@@ -197,6 +233,8 @@ class AssignPrivateIpAddresses(NamedTuple):
 
 
 class UnassignPrivateIpAddresses(NamedTuple):
+    """Give back named secondary private IPs or /28 prefixes of an ENI."""
+
     region_id: str
     network_interface_id: str
     private_ip_address: list[int] | None = None

@@ -17,6 +17,8 @@ __all__ = ["CidrReservation", "Eni", "Instance", "SecurityGroup", "Vpc", "VSwitc
 
 @dataclass(slots=True, eq=False)
 class Vpc:
+    """A VPC and the vSwitches in it."""
+
     id: str
     region_id: str
     cidr: Cidr
@@ -27,15 +29,19 @@ class Vpc:
 
     @property
     def vrouter_id(self) -> str:
+        """The VPC's router (named after the VPC: simkit models no routing)."""
         return "vrt-" + self.id[4:]
 
     @property
     def route_table_id(self) -> str:
+        """The VPC's route table (named after the VPC: simkit models no routing)."""
         return "vtb-" + self.id[4:]
 
 
 @dataclass(slots=True, eq=False)
 class VSwitch:
+    """A vSwitch: its CIDR block, its address space and its reservations."""
+
     id: str
     region_id: str
     vpc_id: str
@@ -51,6 +57,8 @@ class VSwitch:
 
 @dataclass(slots=True, eq=False)
 class CidrReservation:
+    """A CIDR reservation of a vSwitch (the block itself lives in the vSwitch's address space)."""
+
     id: str
     region_id: str
     vswitch_id: str
@@ -64,6 +72,8 @@ class CidrReservation:
 
 @dataclass(slots=True, eq=False)
 class SecurityGroup:
+    """A security group and how many ENIs are in it."""
+
     id: str
     region_id: str
     vpc_id: str | None  # None: a classic-network group
@@ -75,6 +85,8 @@ class SecurityGroup:
 
 @dataclass(slots=True, eq=False)
 class Instance:
+    """An ECS instance of one instance type, with its ENIs."""
+
     id: str
     region_id: str
     zone_id: str
@@ -92,6 +104,8 @@ class Instance:
 
 @dataclass(slots=True, eq=False)
 class Eni:
+    """An elastic network interface: its primary IP, secondary IPs and /28 prefixes."""
+
     id: str
     region_id: str
     vswitch_id: str

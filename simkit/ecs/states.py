@@ -9,6 +9,8 @@ __all__ = ["EniStatus", "EniType", "InstanceStatus", "ReservationStatus", "VSwit
 
 
 class EniStatus(StrEnum):
+    """An ENI's status (DescribeNetworkInterfaces' Status)."""
+
     AVAILABLE = "Available"
     ATTACHING = "Attaching"
     IN_USE = "InUse"
@@ -17,11 +19,15 @@ class EniStatus(StrEnum):
 
 
 class EniType(StrEnum):
+    """An ENI's type."""
+
     PRIMARY = "Primary"
     SECONDARY = "Secondary"
 
 
 class InstanceStatus(StrEnum):
+    """An instance's status."""
+
     PENDING = "Pending"
     STARTING = "Starting"
     RUNNING = "Running"
@@ -31,10 +37,14 @@ class InstanceStatus(StrEnum):
 
 
 class ReservationStatus(StrEnum):
+    """A CIDR reservation's status."""
+
     ASSIGNING = "Assigning"
     ASSIGNED = "Assigned"
 
 
 class VSwitchStatus(StrEnum):
+    """A vSwitch's status."""
+
     AVAILABLE = "Available"
     PENDING = "Pending"  # a simulation knob

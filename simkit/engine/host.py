@@ -34,13 +34,16 @@ class AgentHost:
 
     @property
     def now(self) -> float:
+        """Simulated seconds (the clock's)."""
         return self.clock.now
 
     def after(self, delay: float, fn: Callable[[Any], Any], arg: Any = None) -> None:
+        """Run ``fn(arg)`` ``delay`` seconds from now, among the requests of that instant."""
         clock = self.clock
         clock.at(clock.now + delay, fn, arg, NORMAL)
 
     def jitter(self) -> float:
+        """A uniform draw in [0, 1) from the clock's generator."""
         return self.clock.rng.random()
 
     def call(self, agent: "NodeAgent", request: Any, attempt: int) -> Any:
@@ -65,4 +68,5 @@ class AgentHost:
         return result
 
     def pod_ready(self, pod: "Pod") -> None:
+        """``pod`` got its address (counted by the pod flow)."""
         self.pods.ready(pod)

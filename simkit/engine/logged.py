@@ -46,6 +46,7 @@ class LoggedCalls:
                            "sg": [layout.security_group_id], "instance": [n.instance_id for n in layout.nodes]}
 
     def start(self) -> None:
+        """Schedule the first logged call (each schedules the next: the log streams)."""
         self._next()
 
     def _next(self) -> None:

@@ -17,6 +17,8 @@ __all__ = ["Outcome", "measure"]
 
 
 class Outcome(NamedTuple):
+    """What one call did (see the module docstring)."""
+
     eni: str
     asked: int
     granted: int

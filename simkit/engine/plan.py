@@ -13,6 +13,8 @@ __all__ = ["FleetSpec", "Plan", "VSwitchSpec"]
 
 @dataclass(frozen=True)
 class VSwitchSpec:
+    """A vSwitch the plan builds."""
+
     name: str
     zone: str
     cidr: str
@@ -21,6 +23,8 @@ class VSwitchSpec:
 
 @dataclass(frozen=True)
 class FleetSpec:
+    """One group of identical nodes the plan launches."""
+
     instance_type: str
     count: int
     vswitch: str  # a VSwitchSpec name

@@ -28,6 +28,7 @@ class PodFlow:
         self.peak_running = 0
 
     def start(self) -> None:
+        """Schedule the first pod (each schedules the next: the workload streams)."""
         self._next()
 
     def _next(self) -> None:

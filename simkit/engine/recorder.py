@@ -118,6 +118,7 @@ class Recorder:
 
     @property
     def n_samples(self) -> int:
+        """Sample rows recorded (one per vSwitch and sampling time)."""
         return len(self.sample_columns["time"])
 
     def exhausted(self, limit: str, t: float, resource: str, code: str = "") -> None:
@@ -127,6 +128,7 @@ class Recorder:
 
     @property
     def n_calls(self) -> int:
+        """API calls recorded."""
         return len(self.time)
 
     def nbytes(self) -> int:

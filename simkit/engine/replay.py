@@ -61,6 +61,7 @@ class Replay:
 
     @property
     def vswitch_ids(self) -> dict[str, str]:
+        """Scenario vSwitch name -> simulated id."""
         return self.layout.vswitch_ids
 
     def run(self, on_progress: Callable[[float], None] | None = None) -> RunResult:

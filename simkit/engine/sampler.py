@@ -29,9 +29,11 @@ class Sampler:
         self.end = end
 
     def start(self) -> None:
+        """Schedule the first sample, at the start of the workload."""
         self.clock.at(self.t0, self.sample, None, LAST)
 
     def sample(self, _: Any = None) -> None:
+        """Record every vSwitch now and schedule the next sample."""
         now = self.clock.now
         agents = self.agents
         running = sum(a.running for a in agents)

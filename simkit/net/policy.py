@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simkit.net.states import BLOCK_SHIFT, AddrState, ReservedFlag
+from simkit.net.states import BLOCK, BLOCK_SHIFT, AddrState, ReservedFlag
 
 if TYPE_CHECKING:  # pragma: no cover
     from simkit.net.space import AddressSpace
@@ -93,6 +93,7 @@ class LowestPolicy(PlacementPolicy):
     trusted = True
 
     def choose(self, space: "AddressSpace", n: int) -> list[int]:
+        """The ``n`` lowest free offsets."""
         find = space.addr.find
         i = find(_FREE, space.scan_hint)
         out = [i]
@@ -104,6 +105,7 @@ class LowestPolicy(PlacementPolicy):
         return out
 
     def choose_blocks(self, space: "AddressSpace", n: int, ranges: list[BlockRange]) -> list[int]:
+        """The ``n`` lowest free reserved blocks."""
         return _lowest_blocks(space, n, ranges)
 
 
@@ -118,6 +120,8 @@ class PackPolicy(PlacementPolicy):
     uses_partial = True
 
     def choose(self, space: "AddressSpace", n: int) -> list[int]:
+        """Free offsets from partly used blocks, most recently broken first, then from the
+        lowest whole free blocks."""
         find = space.addr.find
         block_free = space.block_free
         partial = space.partial
@@ -137,7 +141,7 @@ class PackPolicy(PlacementPolicy):
         need = n
         for b in reversed(partial):
             i = b << _SHIFT
-            end = i + 16
+            end = i + BLOCK
             k = block_free[b]
             take = k if k < need else need
             for _ in range(take):
@@ -150,15 +154,16 @@ class PackPolicy(PlacementPolicy):
         find_block = block_free.find
         b = 0
         while need:
-            b = find_block(16, b)  # 16 free addresses: a whole block outside reservations
+            b = find_block(BLOCK, b)  # every address free: a whole block outside reservations
             i = b << _SHIFT
-            take = 16 if 16 < need else need
+            take = BLOCK if BLOCK < need else need
             out.extend(range(i, i + take))
             need -= take
             b += 1
         return out
 
     def choose_blocks(self, space: "AddressSpace", n: int, ranges: list[BlockRange]) -> list[int]:
+        """Free reserved blocks of the most used reservation first."""
         # Fill the most used reservation first, keeping whole reservations free longest.
         if len(ranges) > 1:
             ranges = sorted(ranges, key=lambda r: (r.free_blocks, r.block_lo))
@@ -172,6 +177,7 @@ class RandomPolicy(PlacementPolicy):
     trusted = True
 
     def choose(self, space: "AddressSpace", n: int) -> list[int]:
+        """``n`` free offsets drawn uniformly at random."""
         addr, size = space.addr, space.size
         if space.free_count * 4 >= size:
             # At least a quarter free: rejection sampling needs at most four draws on average.
@@ -198,6 +204,7 @@ class RandomPolicy(PlacementPolicy):
         return out
 
     def choose_blocks(self, space: "AddressSpace", n: int, ranges: list[BlockRange]) -> list[int]:
+        """``n`` free reserved blocks drawn uniformly at random."""
         ranges = [r for r in ranges if r.free_blocks]
         total = sum(r.block_hi - r.block_lo for r in ranges)
         free = sum(r.free_blocks for r in ranges)

@@ -169,6 +169,7 @@ class _Clock:
         self.last_where = ""
 
     def relative(self, value, where: str, field: str) -> float:
+        """Seconds since the log's first call. Raises WorkloadError for a bad or mixed time."""
         if isinstance(value, str):
             kind, absolute = "iso", _parse_iso(value, self.name, where, field)
         elif isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
