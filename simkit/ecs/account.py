@@ -28,6 +28,7 @@ from simkit.ecs.settings import CloudSettings
 from simkit.ecs.states import VSwitchStatus
 from simkit.ecs.vpcs import VpcOperations
 from simkit.errors import api_error
+from simkit.net import SpaceStats
 
 __all__ = ["Account", "EPOCH", "api_time"]
 
@@ -113,6 +114,12 @@ class Account:
         if region is None:
             region = self.regions[region_id] = Region(region_id)
         return region
+
+    def space_stats(self, region_id: str, vswitch_id: str) -> SpaceStats:
+        """The address-space figures of one vSwitch now (free addresses, free /28 blocks in and
+        outside reservations, the largest free block, fragmentation). Raises
+        ApiError(InvalidVSwitchId.NotFound) for a vSwitch the region does not have."""
+        return self.region(region_id).vswitch(vswitch_id).space.stats()
 
     def _region_of_instance(self, instance_id: str) -> str | None:
         for region in self.regions.values():

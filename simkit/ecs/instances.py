@@ -98,21 +98,22 @@ class InstanceOperations:
 
     def start_instance(self, r: rq.StartInstance) -> None:
         """Stopped -> Starting -> Running. Raises InvalidInstanceId.NotFound, IncorrectInstanceStatus."""
-        account = self.account
-        inst = account.region(r.region_id).instance(r.instance_id)
-        if inst.status is not InstanceStatus.STOPPED:
-            raise api_error("IncorrectInstanceStatus", inst.id, f"{inst.status}; StartInstance needs Stopped")
-        inst.status = InstanceStatus.STARTING
-        account.later(account.settings.instance_start_seconds, _set_status, (inst, InstanceStatus.RUNNING))
+        self._move(r, "StartInstance", InstanceStatus.STOPPED, InstanceStatus.STARTING, InstanceStatus.RUNNING,
+                   self.account.settings.instance_start_seconds)
 
     def stop_instance(self, r: rq.StopInstance) -> None:
         """Running -> Stopping -> Stopped. Raises InvalidInstanceId.NotFound, IncorrectInstanceStatus."""
+        self._move(r, "StopInstance", InstanceStatus.RUNNING, InstanceStatus.STOPPING, InstanceStatus.STOPPED,
+                   self.account.settings.instance_stop_seconds)
+
+    def _move(self, r: rq.StartInstance | rq.StopInstance, action: str, needs: InstanceStatus, meanwhile: InstanceStatus,
+              then: InstanceStatus, seconds: float) -> None:
         account = self.account
         inst = account.region(r.region_id).instance(r.instance_id)
-        if inst.status is not InstanceStatus.RUNNING:
-            raise api_error("IncorrectInstanceStatus", inst.id, f"{inst.status}; StopInstance needs Running")
-        inst.status = InstanceStatus.STOPPING
-        account.later(account.settings.instance_stop_seconds, _set_status, (inst, InstanceStatus.STOPPED))
+        if inst.status is not needs:
+            raise api_error("IncorrectInstanceStatus", inst.id, f"{inst.status}; {action} needs {needs}")
+        inst.status = meanwhile
+        account.later(seconds, _set_status, (inst, then))
 
     def delete_instance(self, r: rq.DeleteInstance) -> None:
         """Delete a Stopped instance (any, with Force): its primary ENI and addresses go with it.

@@ -5,6 +5,7 @@ what the replay created; an id it never created stands in for one of the scenari
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, Iterator
 
 from simkit.api.params import parse_request
@@ -13,6 +14,9 @@ from simkit.ecs import Account
 from simkit.engine.layout import Layout
 from simkit.engine.outcome import Outcome, measure
 from simkit.engine.recorder import Recorder
+from simkit.engine.stream import next_due
+
+_WHEN = attrgetter("time")  # when an item is due, from the start of the workload
 from simkit.errors import ApiError
 from simkit.workloads import CREATED_IDS
 
@@ -50,13 +54,9 @@ class LoggedCalls:
         self._next()
 
     def _next(self) -> None:
-        call = next(self.calls, None)
-        if call is None:
-            return
-        t = self.t0 + call.time
-        if t > self.end:
-            return
-        self.clock.at(t, self._play, call, NORMAL)
+        due = next_due(self.calls, _WHEN, self.t0, self.end)
+        if due is not None:
+            self.clock.at(due[1], self._play, due[0], NORMAL)
 
     def _map_id(self, key: str, value: Any) -> Any:
         if not isinstance(value, str):

@@ -3,11 +3,15 @@ scheduler, handed to their node's agent, and ended; with the counts of pods runn
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, Iterator
 
 from simkit.agents import Pod, PodState, Scheduler
 from simkit.clock import FIRST, NORMAL, Clock
 from simkit.engine.recorder import Recorder
+from simkit.engine.stream import next_due
+
+_WHEN = attrgetter("start")  # when an item is due, from the start of the workload
 
 __all__ = ["PodFlow"]
 
@@ -32,12 +36,10 @@ class PodFlow:
         self._next()
 
     def _next(self) -> None:
-        spec = next(self.specs, None)
-        if spec is None:
+        due = next_due(self.specs, _WHEN, self.t0, self.end)
+        if due is None:
             return
-        start = self.t0 + spec.start
-        if start > self.end:
-            return
+        spec, start = due
         pod = Pod(spec.name, start, None if spec.end is None else self.t0 + spec.end, spec.cpu_milli, spec.memory_mib)
         clock = self.clock
         clock.at(max(start, clock.now), self._start, pod, NORMAL)

@@ -19,8 +19,9 @@ class Sampler:
     def __init__(self, clock: Clock, model: Account, region_id: str, vswitch_ids: dict[str, str], agents: list[NodeAgent],
                  scheduler: Scheduler, recorder: Recorder, t0: float, every: float, end: float):
         self.clock = clock
-        region = model.region(region_id)
-        self.spaces = [(name, region.vswitches[vsw_id].space) for name, vsw_id in vswitch_ids.items()]
+        self.stats = model.space_stats
+        self.region_id = region_id
+        self.vswitch_ids = vswitch_ids
         self.agents = agents
         self.scheduler = scheduler
         self.recorder = recorder
@@ -41,8 +42,8 @@ class Sampler:
         held = sum(a.held for a in agents)
         idle = sum(len(a.idle) for a in agents)
         t = now - self.t0
-        for name, space in self.spaces:
-            s = space.stats()
+        for name, vswitch_id in self.vswitch_ids.items():
+            s = self.stats(self.region_id, vswitch_id)
             largest = s.largest_free_prefixlen if s.largest_free_prefixlen is not None else -1
             self.recorder.sample(Sample(t, name, s.used_ips, s.free_ips, s.free_blocks_28, s.free_blocks_28_reserved,
                                         largest, s.fragmentation, running, pending, held, idle))
