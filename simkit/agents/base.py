@@ -110,7 +110,7 @@ class NodeAgent:
         else:
             pod.state = PodState.WAITING
             self.waiting.append(pod)
-        self.kick()
+        self.work()
 
     def pod_end(self, pod: Pod) -> None:
         """``pod`` ended: its address goes back to the idle pool (or it stops waiting)."""
@@ -122,7 +122,7 @@ class NodeAgent:
         elif pod.state is PodState.WAITING:
             self.waiting.remove(pod)
         pod.state = PodState.DONE
-        self.kick()
+        self.work()
 
     def _give(self, pod: Pod, ip: int) -> None:
         pod.ip = ip
@@ -144,9 +144,8 @@ class NodeAgent:
     # ---------------------------------------------------------------- the work loop
 
     def kick(self, _: Any = None) -> None:
-        """Look at the pool and do the next call if one is needed and none is in flight."""
-        if not self.busy:
-            self.work()
+        """``work()``, as a clock callback (the end of a block)."""
+        self.work()
 
     def work(self) -> None:
         """One step towards the pool's bounds: grow for waiting pods and ``min_idle``, else shrink

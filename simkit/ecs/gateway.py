@@ -56,7 +56,23 @@ class Gateway:
         token = getattr(request, "client_token", None)
         if token is None:
             return operation(request)
-        return self._idempotent(action, region_id, token, request, operation)
+        # ClientToken idempotence (inline: most calls of a replay carry a token).
+        now = self.clock.now
+        key = (region_id, action, token)
+        seen = self._tokens.get(key)
+        ttl = settings.client_token_ttl_seconds
+        if seen is not None and (ttl is None or now - seen[2] <= ttl):
+            # Same token in both, so comparing the whole typed requests compares the rest
+            # ("2" and 2 parse alike).
+            if seen[0] != request:
+                raise api_error("IdempotentParameterMismatch")
+            return seen[1]
+        result = operation(request)
+        # Only a success is remembered.
+        self._tokens[key] = (request, result, now)
+        if ttl is not None:
+            self._forget_before(now - ttl, now, key)
+        return result
 
     def _with_instance_region(self, request: Any) -> Any:
         # The instance APIs' SDK models carry no RegionId: find the instance's region.
@@ -80,29 +96,13 @@ class Gateway:
             raise api_error("Throttling")
         self._throttle[key] = (window, count + 1)
 
-    def _idempotent(self, action: str, region_id: str, token: str, request: Any, operation: Callable[[Any], Any]) -> Any:
-        now = self.clock.now
-        key = (region_id, action, token)
-        seen = self._tokens.get(key)
-        ttl = self.settings.client_token_ttl_seconds
-        if seen is not None and (ttl is None or now - seen[2] <= ttl):
-            # Same token in both, so comparing the whole typed requests compares the rest
-            # ("2" and 2 parse alike).
-            if seen[0] != request:
-                raise api_error("IdempotentParameterMismatch")
-            return seen[1]
-        result = operation(request)
-        # Only a success is remembered.
-        self._tokens[key] = (request, result, now)
-        if ttl is not None:
-            # Forget tokens past their validity, oldest first, so long runs stay small.
-            order = self._token_order
-            order.append((now, key))
-            horizon = now - ttl
-            tokens = self._tokens
-            while order[0][0] < horizon:
-                _, old = order.popleft()
-                entry = tokens.get(old)
-                if entry is not None and entry[2] < horizon:
-                    del tokens[old]
-        return result
+    def _forget_before(self, horizon: float, now: float, key: tuple[str, str, str]) -> None:
+        # Forget tokens past their validity, oldest first, so long runs stay small.
+        order = self._token_order
+        order.append((now, key))
+        tokens = self._tokens
+        while order[0][0] < horizon:
+            _, old = order.popleft()
+            entry = tokens.get(old)
+            if entry is not None and entry[2] < horizon:
+                del tokens[old]

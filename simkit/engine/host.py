@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from simkit.clock import NORMAL, Clock
 from simkit.ecs import Account
-from simkit.engine.outcome import measure
+from simkit.engine.outcome import Outcome, measure_for
 from simkit.engine.recorder import Recorder
 from simkit.errors import ApiError
 
@@ -29,7 +29,7 @@ class AgentHost:
         self.t0 = t0
         self.pods: "PodFlow | None" = None  # set once the pod flow exists
         # Interned once for the recorder, in the order they first call.
-        self._action_ids: dict[type, int] = {}
+        self._kinds: dict[type, tuple[int, Callable[[Any, Any, bool], Outcome]]] = {}  # -> (action, measure)
         self._node_ids: dict[int, tuple[int, int]] = {}  # id(agent) -> (node, vSwitch)
 
     @property
@@ -50,9 +50,10 @@ class AgentHost:
         """Hand ``request`` to the model and record the outcome. Raises the model's ApiError."""
         rec = self.recorder
         kind = type(request)
-        action_id = self._action_ids.get(kind)
-        if action_id is None:
-            action_id = self._action_ids[kind] = rec.actions(kind.__name__)
+        known = self._kinds.get(kind)
+        if known is None:
+            known = self._kinds[kind] = (rec.actions(kind.__name__), measure_for(kind))
+        action_id, how = known
         ids = self._node_ids.get(id(agent))
         if ids is None:
             ids = self._node_ids[id(agent)] = (rec.nodes(agent.node.name), rec.vswitches(agent.node.vswitch_id))
@@ -60,10 +61,10 @@ class AgentHost:
         try:
             result = self.handle(request)
         except ApiError as exc:
-            out = measure(request, None, False)
+            out = how(request, None, False)
             rec.record(t, action_id, ids[0], out.eni, ids[1], out.asked, out.granted, exc.code, attempt)
             raise
-        out = measure(request, result, True)
+        out = how(request, result, True)
         rec.record(t, action_id, ids[0], out.eni, ids[1], out.asked, out.granted, "", attempt)
         return result
 

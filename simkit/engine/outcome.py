@@ -9,11 +9,11 @@ one it created ("" when none)."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from simkit.ecs import requests as rq
 
-__all__ = ["Outcome", "measure"]
+__all__ = ["Outcome", "measure", "measure_for"]
 
 
 class Outcome(NamedTuple):
@@ -33,25 +33,44 @@ def _named_eni(request: Any) -> str:
     return eni if isinstance(eni, str) else ""
 
 
-def _assign(r: rq.AssignPrivateIpAddresses, result: Any) -> Outcome:
+# Every call of a run is measured: built without NamedTuple's Python-level __new__.
+_outcome = tuple.__new__
+
+
+def _assign(r: rq.AssignPrivateIpAddresses, result: Any, ok: bool) -> Outcome:
     asked = r.secondary_private_ip_address_count or _n(r.private_ip_address) or r.ipv4_prefix_count or _n(r.ipv4_prefix)
-    granted = len(result.addresses) + len(result.prefixes) if result is not None else 0
-    return Outcome(r.network_interface_id, asked, granted)
+    return _outcome(Outcome, (r.network_interface_id, asked, len(result.addresses) + len(result.prefixes) if ok else 0))
 
 
-def _create(r: rq.CreateNetworkInterface, result: Any) -> Outcome:
+def _create(r: rq.CreateNetworkInterface, result: Any, ok: bool) -> Outcome:
     asked = r.ipv4_prefix_count or _n(r.ipv4_prefix) or 1 + (r.secondary_private_ip_address_count or _n(r.private_ip_address))
-    if result is None:
-        return Outcome("", asked, 0)
-    return Outcome(result.id, asked, len(result.prefixes) or 1 + len(result.secondaries))
+    if not ok:
+        return _outcome(Outcome, ("", asked, 0))
+    return _outcome(Outcome, (result.id, asked, len(result.prefixes) or 1 + len(result.secondaries)))
+
+
+def _unassign(r: rq.UnassignPrivateIpAddresses, result: Any, ok: bool) -> Outcome:
+    asked = _n(r.private_ip_address) + _n(r.ipv4_prefix)
+    return _outcome(Outcome, (r.network_interface_id, asked, asked if ok else 0))
+
+
+def _other(r: Any, result: Any, ok: bool) -> Outcome:
+    return _outcome(Outcome, (_named_eni(r), 0, 0))
+
+
+#: request type -> ``how(request, result, succeeded) -> Outcome``; other types ask for nothing.
+MEASURES: dict[type, Callable[[Any, Any, bool], Outcome]] = {
+    rq.AssignPrivateIpAddresses: _assign,
+    rq.CreateNetworkInterface: _create,
+    rq.UnassignPrivateIpAddresses: _unassign,
+}
+
+
+def measure_for(kind: type) -> Callable[[Any, Any, bool], Outcome]:
+    """How to measure requests of type ``kind`` (look it up once per type on a hot path)."""
+    return MEASURES.get(kind, _other)
 
 
 def measure(request: Any, result: Any, succeeded: bool) -> Outcome:
-    """The outcome of ``request`` (``result`` is what it returned, None when refused)."""
-    kind = type(request)
-    if kind is rq.AssignPrivateIpAddresses:
-        return _assign(request, result if succeeded else None)
-    if kind is rq.CreateNetworkInterface:
-        return _create(request, result if succeeded else None)
-    asked = _n(request.private_ip_address) + _n(request.ipv4_prefix) if kind is rq.UnassignPrivateIpAddresses else 0
-    return Outcome(_named_eni(request), asked, asked if succeeded else 0)
+    """The outcome of ``request`` (``result`` is what it returned; ignored when refused)."""
+    return measure_for(type(request))(request, result, succeeded)
