@@ -289,3 +289,19 @@ def test_pod_trace_time_unit_scales_the_columns(tmp_path):
     with pytest.raises(ScenarioError) as err:
         run(scenario, progress=False)
     assert err.value.path == "workload.time_unit" and "ms" in str(err.value)
+
+
+def test_peak_pods_running_never_exceeds_the_addresses_a_vswitch_can_give():
+    """/26: 64 addresses, 4 system-reserved, 2 instance primaries: 58 left for pods. Two
+    ecs.g7.xlarge nodes could address 2 x (4 - 1) x 15 = 90 pods and the workload offers about
+    30/m x 11.7 min = 350 at once, so the vSwitch binds: at most 58 pods run at once. (Before the
+    fix, the address freed by an ending pod went to a waiting pod before the ending one was
+    counted out, and the peak read 59.)"""
+    s = {"seed": 1, "duration": "3h", "sample_every": "5m", "placement": "lowest",
+         "vswitches": [{"name": "v", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/26"}],
+         "fleet": [{"instance_type": "ecs.g7.xlarge", "count": 2, "vswitch": "v"}],
+         "agent": {"mode": "secondary-ip", "min_idle": 0, "max_idle": 5},
+         "workload": {"kind": "pod-churn", "arrival_rate": "30/m", "lifetime": {"median": "10m", "p90": "30m"}}}
+    summary = run(s, progress=False).summary
+    assert summary["peak_pods_running"] == 58
+    assert summary["errors_by_code"]["InvalidVSwitchId.IpNotEnough"] > 0

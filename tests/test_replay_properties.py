@@ -39,7 +39,19 @@ def scenario(p):
 @given(scenarios)
 def test_agents_and_model_agree_and_figures_are_consistent(p):
     replay = Replay(build_plan(scenario(p)))
-    result = replay.run()
+    usable = 2 ** (32 - p["mask"]) - 4
+
+    most_held = [0]
+
+    def invariant(_t):
+        # At every event: pods running <= addresses the agents hold <= what the vSwitch can give.
+        held = sum(a.held for a in replay.agents)
+        assert replay.host.pods.running <= held <= usable
+        most_held[0] = max(most_held[0], held)
+
+    result = replay.run(after_each_event=invariant)
+    # The peak of pods running, counted within events too, never exceeds the addresses held.
+    assert result.summary["peak_pods_running"] <= most_held[0]
     region = replay.model.region("cn-hangzhou")
     # No address held twice, anywhere.
     held = []
@@ -70,7 +82,6 @@ def test_agents_and_model_agree_and_figures_are_consistent(p):
         assert granted <= max(asked, 1) or rec.codes.names[code] == ""
         if code:
             assert granted == 0
-    usable = 2 ** (32 - p["mask"]) - 4
     cols = rec.sample_columns
     for used, free, pods_running, held_by_pods in zip(cols["used_ips"], cols["free_ips"], cols["pods_running"], cols["ips_held"]):
         assert 0 <= free <= usable and used <= usable

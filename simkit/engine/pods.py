@@ -58,13 +58,14 @@ class PodFlow:
             clock.at(max(pod.end, clock.now), self._end, pod, FIRST)
 
     def _end(self, pod: Pod) -> None:
-        was_running = pod.state is PodState.RUNNING
+        if pod.state is PodState.RUNNING:
+            # Counted out before its address can go to a waiting pod, so that pods running never
+            # exceed the addresses held.
+            self.running -= 1
         self.scheduler.remove(pod)
         if pod.node is not None and pod.state is not PodState.UNSCHEDULED:
             pod.node.pod_end(pod)
         pod.state = PodState.DONE
-        if was_running:
-            self.running -= 1
         for waiting, agent in self.scheduler.retry_unscheduled():
             agent.pod_start(waiting)
 

@@ -64,9 +64,11 @@ class Replay:
         """Scenario vSwitch name -> simulated id."""
         return self.layout.vswitch_ids
 
-    def run(self, on_progress: Callable[[float], None] | None = None) -> RunResult:
+    def run(self, on_progress: Callable[[float], None] | None = None,
+            after_each_event: Callable[[float], None] | None = None) -> RunResult:
         """Play the workload to the end of the plan's duration. ``on_progress(t)`` is called now
-        and then with the simulated seconds done."""
+        and then with the simulated seconds done; ``after_each_event(t)``, if given, after every
+        event (for invariant checks: it slows the run down)."""
         plan, clock, t0 = self.plan, self.clock, self.t0
         end = t0 + plan.duration
         pods = PodFlow(clock, self.scheduler, self.recorder, iter(plan.pods()) if plan.pods is not None else iter(()), t0, end)
@@ -84,7 +86,10 @@ class Replay:
         threshold = gc.get_threshold()
         gc.set_threshold(100_000, threshold[1], threshold[2])
         try:
-            clock.run(end, on_step=progress)
+            if after_each_event is None:
+                clock.run(end, on_step=progress)
+            else:
+                clock.run(end, on_step=after_each_event, every=1)
         finally:
             gc.set_threshold(*threshold)
         if on_progress is not None:
