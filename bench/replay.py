@@ -120,7 +120,7 @@ def main() -> None:
     per_event = rec.nbytes() / n
     bare = floor(min(n, 400_000))
     s = result.summary
-    print(f"pod churn on {len(result.nodes):,} nodes ({plan.fleet[0].instance_type}), {plan.duration / 3600:g} h simulated, "
+    print(f"pod churn on {len(result.node_ids):,} nodes ({plan.fleet[0].instance_type}), {plan.duration / 3600:g} h simulated, "
           f"{s['pods_arrived']:,} pods; set-up {setup:.1f} s\n")
     print(f"{'':<44} {'calls/s':>12}")
     print(f"{'replay end to end (agents, model, recording)':<44} {rate:>12,.0f}   {n:,} calls in {elapsed:.1f} s")

@@ -305,3 +305,26 @@ def test_peak_pods_running_never_exceeds_the_addresses_a_vswitch_can_give():
     summary = run(s, progress=False).summary
     assert summary["peak_pods_running"] == 58
     assert summary["errors_by_code"]["InvalidVSwitchId.IpNotEnough"] > 0
+
+
+def test_results_speak_of_vswitches_and_nodes_by_the_scenarios_names():
+    """A /27 named "pods-a" that runs out: events, exhaustion, the summary and errors say
+    "pods-a" and node-0001.., never a simulated id; the ids are on Result for those who need them."""
+    from simkit import ScenarioError
+
+    s = {"seed": 2, "duration": "1h", "sample_every": "10m", "placement": "lowest",
+         "vswitches": [{"name": "pods-a", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/27"}],
+         "fleet": [{"instance_type": "ecs.g7.large", "count": 3, "vswitch": "pods-a"}],
+         "agent": {"mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
+         "workload": {"kind": "pod-churn", "arrival_rate": "2/m", "lifetime": {"median": "1h", "p90": "2h"}}}
+    r = run(s, progress=False)
+    ev = r.events()
+    assert set(ev.vswitch) == {"pods-a"} and set(ev.node) <= {"node-0001", "node-0002", "node-0003"}
+    ex = r.exhaustion().set_index("limit")
+    assert ex.loc["vswitch_addresses", "resource"] == "pods-a"
+    assert "vsw-sim" not in repr(r.summary) and "i-sim" not in repr(r.summary)
+    assert set(r.samples().vswitch) == {"pods-a"}
+    assert r.vswitch_ids["pods-a"].startswith("vsw-") and sorted(r.node_ids) == ["node-0001", "node-0002", "node-0003"]
+    with pytest.raises(ScenarioError) as err:
+        run({**s, "fleet": [{"instance_type": "ecs.g7.large", "count": 40, "vswitch": "pods-a"}]}, progress=False)
+    assert err.value.path == "fleet[0]" and "pods-a" in str(err.value) and "vsw-sim" not in str(err.value)

@@ -31,9 +31,10 @@ def test_simkit_jsonl_replays_with_ids_mapped():
     assert list(ev.time) == [0, 1, 2, 3, 10, 11, 30, 95.5, 600]
     assigns = ev[ev.action == "AssignPrivateIpAddresses"]
     assert list(assigns.granted) == [3, 1]
-    # the ENI the log called eni-1 is the one the replay created
+    # the ENI the log called eni-1 is the one the replay created, and events call it eni-1
     created = ev[ev.action == "CreateNetworkInterface"].eni.iloc[0]
-    assert set(assigns.eni) == {created} and created.startswith("eni-sim")
+    assert set(assigns.eni) == {created} and created == "eni-1"
+    assert not any(str(v).startswith(("eni-sim", "vsw-sim")) for col in ("eni", "vswitch") for v in ev[col])
 
 
 def test_actiontrail_records_replay_and_console_events_are_skipped():
@@ -62,6 +63,8 @@ def test_unknown_ids_stand_in_for_scenario_resources_and_unknown_enis_are_not_fo
     assert list(ev.code) == ["", "", "InvalidEniId.NotFound"]
     assert list(ev.http_status) == [200, 200, 404]
     assert ev.granted.iloc[1] == 2
+    # events name what the log named as the log did, and a stand-in by the scenario's name
+    assert list(ev.eni) == ["eni-real", "eni-real", "eni-neverseen"] and ev.vswitch.iloc[0] == "vsw-a"
     # vsw-real became the scenario's vSwitch: its addresses were used
     assert r.samples().iloc[-1].used_ips == 1 + 1 + 2  # the instance's primary, the ENI's, two secondaries
 

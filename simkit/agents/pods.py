@@ -23,6 +23,7 @@ class Node:
     itype: InstanceType
     region_id: str
     vswitch_id: str
+    vswitch_name: str  # as the scenario names it
     security_group_id: str
     max_pods: int
 

@@ -56,7 +56,7 @@ class AgentHost:
         action_id, how = known
         ids = self._node_ids.get(id(agent))
         if ids is None:
-            ids = self._node_ids[id(agent)] = (rec.nodes(agent.node.name), rec.vswitches(agent.node.vswitch_id))
+            ids = self._node_ids[id(agent)] = (rec.nodes(agent.node.name), rec.vswitches(agent.node.vswitch_name))
         t = self.clock.now - self.t0
         try:
             result = self.handle(request)

@@ -7,9 +7,10 @@ from simkit.agents import Node, max_pods
 from simkit.ecs import Account
 from simkit.ecs import requests as rq
 from simkit.engine.plan import Plan
+from simkit.errors import ApiError
 from simkit.net import Cidr
 
-__all__ = ["Layout", "build_layout"]
+__all__ = ["Layout", "LayoutError", "build_layout"]
 
 #: RunInstances takes 1-100 instances a call.
 _RUN_AMOUNT = 100
@@ -27,29 +28,50 @@ class Layout:
         self.nodes = nodes
 
 
+class LayoutError(ValueError):
+    """The plan's layout does not fit the model: ``path`` is the scenario key it came from
+    (``fleet[1]``, ``vswitches[0].reservations[2]``), the message speaks of the scenario's names."""
+
+    def __init__(self, path: str, code: str, message: str):
+        self.path = path
+        self.code = code
+        super().__init__(f"{code}: {message}")
+
+
 def build_layout(model: Account, plan: Plan) -> Layout:
-    """Create the plan's resources in ``model`` (at the clock's current time). Raises ApiError
-    when the layout does not fit (a fleet larger than its vSwitch, say)."""
+    """Create the plan's resources in ``model`` (at the clock's current time). Raises
+    LayoutError when the layout does not fit (a fleet larger than its vSwitch, say)."""
     region = plan.region
-    vpc = model.handle(rq.CreateVpc(region, cidr_block=Cidr.parse(plan.vpc_cidr))).id
-    sg = model.handle(rq.CreateSecurityGroup(region, vpc_id=vpc)).id
     vswitch_ids: dict[str, str] = {}
-    for v in plan.vswitches:
-        vsw = model.handle(rq.CreateVSwitch(region, vpc, v.zone, Cidr.parse(v.cidr), vswitch_name=v.name)).id
+
+    def handle(path: str, request):
+        try:
+            return model.handle(request)
+        except ApiError as exc:
+            message = exc.message
+            for name, vsw_id in vswitch_ids.items():
+                message = message.replace(vsw_id, name)
+            raise LayoutError(path, exc.code, message) from None
+
+    vpc = handle("vpc", rq.CreateVpc(region, cidr_block=Cidr.parse(plan.vpc_cidr))).id
+    sg = handle("vpc", rq.CreateSecurityGroup(region, vpc_id=vpc)).id
+    for i, v in enumerate(plan.vswitches):
+        vsw = handle(f"vswitches[{i}]", rq.CreateVSwitch(region, vpc, v.zone, Cidr.parse(v.cidr), vswitch_name=v.name)).id
         vswitch_ids[v.name] = vsw
-        for r in v.reservations:
-            model.handle(rq.CreateVSwitchCidrReservation(
+        for j, r in enumerate(v.reservations):
+            handle(f"vswitches[{i}].reservations[{j}]", rq.CreateVSwitchCidrReservation(
                 region, vsw, vswitch_cidr_reservation_cidr=Cidr.parse(r["cidr"]) if "cidr" in r else None,
                 vswitch_cidr_reservation_mask=r.get("mask")))
     nodes: list[Node] = []
-    for f in plan.fleet:
+    for i, f in enumerate(plan.fleet):
         itype = model.catalog.require_ip_limits(f.instance_type)
         vsw = vswitch_ids[f.vswitch]
         pods = f.max_pods if f.max_pods is not None else max_pods(itype, plan.agent.mode)
         left = f.count
         while left:
             amount = min(left, _RUN_AMOUNT)
-            for inst in model.handle(rq.RunInstances(region, f.instance_type, vsw, security_group_id=sg, amount=amount)):
-                nodes.append(Node(f"node-{len(nodes) + 1:04d}", inst.id, itype, region, vsw, sg, pods))
+            request = rq.RunInstances(region, f.instance_type, vsw, security_group_id=sg, amount=amount)
+            for inst in handle(f"fleet[{i}]", request):
+                nodes.append(Node(f"node-{len(nodes) + 1:04d}", inst.id, itype, region, vsw, f.vswitch, sg, pods))
             left -= amount
     return Layout(vpc, sg, vswitch_ids, nodes)

@@ -46,6 +46,9 @@ class LoggedCalls:
         self.end = end
         self._ids: dict[str, str] = {}
         self._used: dict[str, int] = {}
+        # simulated id -> the name the user wrote: the scenario's for its vSwitches, the log's
+        # own for what the log created. Events speak of resources by these.
+        self._names: dict[str, str] = {vsw_id: name for name, vsw_id in layout.vswitch_ids.items()}
         self._stand_ins = {"vswitch": list(layout.vswitch_ids.values()), "vpc": [layout.vpc_id],
                            "sg": [layout.security_group_id], "instance": [n.instance_id for n in layout.nodes]}
 
@@ -89,7 +92,12 @@ class LoggedCalls:
         self._next()
         params = self._params(call)
         t = self.clock.now - self.t0
+        names = self._names
         vswitch = params.get("VSwitchId", "")
+        if isinstance(vswitch, str):
+            vswitch = names.get(vswitch, call.params.get("VSwitchId", vswitch))
+        else:
+            vswitch = ""
         request = None
         try:
             request = parse_request(call.action, params)
@@ -97,11 +105,11 @@ class LoggedCalls:
         except ApiError as exc:
             # A request that could not be parsed asked for nothing the model saw.
             out = measure(request, None, False) if request is not None else Outcome(_named_eni(params), 0, 0)
-            self.recorder.call(t, call.action, "", out.eni, vswitch, out.asked, 0, exc.code, 1)
+            self.recorder.call(t, call.action, "", names.get(out.eni, out.eni), vswitch, out.asked, 0, exc.code, 1)
             return
         self._learn_ids(call.action, call.creates, result)
         out = measure(request, result, True)
-        self.recorder.call(t, call.action, "", out.eni, vswitch, out.asked, out.granted, "", 1)
+        self.recorder.call(t, call.action, "", names.get(out.eni, out.eni), vswitch, out.asked, out.granted, "", 1)
 
     def _learn_ids(self, action: str, creates: dict | None, result: Any) -> None:
         """Map the ids the log says a call created to the ones the replay's call created."""
@@ -112,8 +120,10 @@ class LoggedCalls:
         if key == _RUN_INSTANCES_IDS:
             for real, instance in zip(logged, result):
                 self._ids[real] = instance.id
+                self._names[instance.id] = real
         elif isinstance(logged, str):
             self._ids[logged] = result.id
+            self._names[result.id] = logged
 
 
 def _named_eni(params: dict[str, Any]) -> str:

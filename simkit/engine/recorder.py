@@ -108,7 +108,7 @@ class Recorder:
         limit = LIMIT_OF_CODE.get(code)
         if limit is not None and limit not in self.exhaustion:
             node, vswitch = self.nodes.names[node_id], self.vswitches.names[vswitch_id]
-            resource = vswitch if limit.startswith(("vswitch", "reservation")) else (eni or node or vswitch)
+            resource = vswitch if limit.startswith(("vswitch", "reservation")) else (node or eni or vswitch)
             self.exhaustion[limit] = (t, resource, code)
 
     def sample(self, row: Sample) -> None:

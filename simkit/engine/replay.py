@@ -37,7 +37,7 @@ class RunResult:
     recorder: Recorder
     summary: dict[str, Any]
     vswitch_ids: dict[str, str]  # scenario name -> simulated id
-    nodes: list[str] = field(default_factory=list)
+    node_ids: dict[str, str] = field(default_factory=dict)  # node name -> simulated instance id
 
 
 class Replay:
@@ -97,4 +97,5 @@ class Replay:
         pending = [end - p.asked_at for a in self.agents for p in a.waiting] + \
                   [end - p.asked_at for p in self.scheduler.unscheduled]
         summary = summarize(self.recorder, plan, pods.arrived, pods.peak_running, pending)
-        return RunResult(plan, self.recorder, summary, dict(self.layout.vswitch_ids), [a.node.name for a in self.agents])
+        return RunResult(plan, self.recorder, summary, dict(self.layout.vswitch_ids),
+                         {a.node.name: a.node.instance_id for a in self.agents})

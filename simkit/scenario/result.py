@@ -30,6 +30,10 @@ class Result:
         self._run = run
         self.summary: dict[str, Any] = run.summary
         self.plan = run.plan
+        #: The scenario's vSwitch names -> the simulated ids (everything else speaks of names).
+        self.vswitch_ids: dict[str, str] = dict(run.vswitch_ids)
+        #: Node names (node-0001, ...) -> the simulated instance ids.
+        self.node_ids: dict[str, str] = dict(run.node_ids)
 
     def __repr__(self) -> str:
         s = self.summary

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Mapping
 
-from simkit.engine import Replay
-from simkit.errors import ApiError
+from simkit.engine import LayoutError, Replay
 from simkit.scenario.default import DEFAULT_SCENARIO
 from simkit.scenario.errors import ScenarioError
 from simkit.scenario.plan import build_plan
@@ -36,9 +35,9 @@ def run(scenario: str | Path | Mapping | None = None, *, progress: bool | None =
     try:
         try:
             replay = Replay(plan)
-        except ApiError as exc:
+        except LayoutError as exc:
             # The layout itself does not fit (a fleet larger than its vSwitch, say).
-            raise ScenarioError(plan.source, "fleet", f"building the scenario failed: {exc.code}: {exc.message}") from None
+            raise ScenarioError(plan.source, exc.path, f"building the scenario failed: {exc}") from None
         try:
             result = replay.run(on_progress)
         except WorkloadError as exc:
