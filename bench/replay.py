@@ -118,6 +118,7 @@ def main() -> None:
     n = rec.n_calls
     rate = n / elapsed
     per_event = rec.nbytes() / n
+    per_pod = rec.pods.nbytes() / max(len(rec.pods), 1)
     bare = floor(min(n, 400_000))
     s = result.summary
     print(f"pod churn on {len(result.node_ids):,} nodes ({plan.fleet[0].instance_type}), {plan.duration / 3600:g} h simulated, "
@@ -127,7 +128,7 @@ def main() -> None:
     print(f"{'bare Account.handle, no engine (floor)':<44} {bare:>12,.0f}   replay / floor = {rate / bare:.2f}")
     print(f"\nevent columns: {per_event:.1f} bytes per recorded call; process peak RSS {rss1 / 1024:,.0f} MiB "
           f"(+{(rss1 - rss0) / 1024:,.0f} MiB during the run, {(rss1 - rss0) * 1024 / n:.0f} bytes per call)")
-    print(f"errors {s['errors']:,}; pods pending at the end {s['pods_pending_at_end']:,}")
+    print(f"errors {s['api_errors']:,}; pod outcomes {s['pod_outcomes']}")
     small, n_small = per_pod_seconds(saturated(500, args.saturated_lifetimes))
     large, n_large = per_pod_seconds(saturated(2000, args.saturated_lifetimes))
     print(f"\nsaturated fleet (offered 2x what it holds): 500 nodes {small * 1e6:.1f} us per pod ({n_small:,} pods), "
@@ -137,6 +138,7 @@ def main() -> None:
     print(f"target saturated per-pod cost within 1.5x from 500 to 2,000 nodes: {'MET' if large / small <= 1.5 else 'MISSED'} "
           f"({large / small:.2f})")
     print(f"target < 200 bytes of memory per recorded event: {'MET' if per_event < 200 else 'MISSED'} ({per_event:.0f})")
+    print(f"target <= 40 bytes of memory per recorded pod: {'MET' if per_pod <= 40 else 'MISSED'} ({per_pod:.0f})")
 
 
 if __name__ == "__main__":

@@ -9,22 +9,25 @@ import argparse
 import sys
 
 def format_summary(summary: dict) -> str:
-    """The run summary as the few lines a person reads first."""
+    """The run summary as the few lines a person reads first: what happened to the pods and why,
+    then the API calls and the address space."""
     s = summary
+    o = s["pod_outcomes"]
+    w = s["pod_wait_seconds"]
     lines = [
         f"scenario {s['scenario']!r} (seed {s['seed']}, {s['duration'] / 3600:g} h simulated)",
-        f"  API calls            {s['calls']:,}  ({', '.join(f'{k} {v:,}' for k, v in s['calls_by_action'].items())})",
-        f"  errors               {s['errors']:,}  ({s['error_rate']:.2%})",
-    ]
-    for code, n in s["errors_by_code"].items():
-        lines.append(f"    {code:<40} {n:>8,}  {s['error_rate_by_code'][code]:.2%}")
-    w = s["pod_wait_seconds"]
-    lines += [
-        f"  pods arrived         {s['pods_arrived']:,}; got an address {s['pods_got_ip']:,}; "
-        f"still pending at the end {s['pods_pending_at_end']:,}",
+        f"  pods arrived         {s['pods_arrived']:,}: served {o['served']:,}, expired while waiting {o['expired']:,}, "
+        f"still waiting for a node {o['unscheduled']:,}, still waiting for an address {o['waiting']:,}",
+        f"  pod failure rate     {s['pod_failure_rate']:.2%}  (not served within {s['slo_pod_wait']:g} s; "
+        f"{s['pods_over_slo']:.2%} waited longer)",
         f"  pod wait (s)         p50 {w['p50']:.1f}  p90 {w['p90']:.1f}  p99 {w['p99']:.1f}  max {w['max']:.1f}",
+        f"  binding limit        {s['binding_limit']['sentence']}",
         f"  peak pods running    {s['peak_pods_running']:,};  peak addresses held {s['peak_ips_held']:,}",
+        f"  API calls            {s['calls']:,}  ({', '.join(f'{k} {v:,}' for k, v in s['calls_by_action'].items())})",
+        f"  API errors           {s['api_errors']:,}  ({s['api_error_rate']:.2%} of calls)",
     ]
+    for code, n in s["api_errors_by_code"].items():
+        lines.append(f"    {code:<40} {n:>8,}  {s['api_error_rate_by_code'][code]:.2%}")
     for name, free in s["min_free_ips"].items():
         lines.append(f"  vSwitch {name:<12} fewest free addresses {free:,}; fewest free /28 in reservations "
                      f"{s['min_free_blocks_28_reserved'].get(name, 0):,}")
@@ -38,19 +41,31 @@ def format_summary(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def _run_and_warn(scenario):
+    """``simkit.run`` with its warnings printed as one line each on stderr."""
+    import warnings
+
+    from simkit.scenario import run
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run(scenario)
+    for w in caught:
+        print(f"simkit: warning: {w.message}", file=sys.stderr)
+    return result
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from simkit.scenario import DEFAULT_SCENARIO, run
+    from simkit.scenario import DEFAULT_SCENARIO
 
     print("simkit demo: the embedded default scenario (DEFAULT_SCENARIO in simkit/scenario/default.py)\n")
-    result = run({**DEFAULT_SCENARIO, "seed": args.seed} if args.seed is not None else DEFAULT_SCENARIO)
+    result = _run_and_warn({**DEFAULT_SCENARIO, "seed": args.seed} if args.seed is not None else DEFAULT_SCENARIO)
     print(format_summary(result.summary))
     return 0
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from simkit.scenario import run
-
-    result = run(args.scenario)
+    result = _run_and_warn(args.scenario)
     if args.json:
         import json
 

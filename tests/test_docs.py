@@ -34,4 +34,4 @@ def test_readme_scenario_example_runs():
     text = (ROOT / "README.md").read_text()
     (block,) = re.findall(r"```yaml\n(.*?)```", text, re.S)
     r = run(yaml.safe_load(block), progress=False)
-    assert r.summary["calls"] > 0 and r.summary["errors"] == 0
+    assert r.summary["calls"] > 0 and r.summary["api_errors"] == 0

@@ -56,9 +56,17 @@ def test_three_g7_large_nodes_in_a_27_worked_out_by_hand(tmp_path):
     s = r.summary
     assert s["calls"] == 34
     assert s["calls_by_action"] == {"AssignPrivateIpAddresses": 22, "AttachNetworkInterface": 6, "CreateNetworkInterface": 6}
-    assert s["errors_by_code"] == {"InvalidVSwitchId.IpNotEnough": 3}
-    assert s["error_rate"] == pytest.approx(3 / 34)
-    assert (s["pods_arrived"], s["pods_got_ip"], s["pods_pending_at_end"]) == (30, 25, 5)
+    assert s["api_errors_by_code"] == {"InvalidVSwitchId.IpNotEnough": 3}
+    assert s["api_error_rate"] == pytest.approx(3 / 34)
+    assert s["pods_arrived"] == 30
+    assert s["pod_outcomes"] == {"served": 25, "expired": 0, "unscheduled": 0, "waiting": 5}
+    # Pods 25-27 waited when their nodes were refused, 28-29 arrived while the nodes were blocked:
+    # all five are put down to the vSwitch; the 6 that waited 2 s for an attach, to calls in flight.
+    assert s["pod_waits_by_reason"] == {"in_flight": 6, "vswitch_addresses": 5}
+    # SLO 30 s: the five still waiting have waited 271-275 s; every served pod waited 0 or 2 s.
+    assert s["pods_over_slo"] == pytest.approx(5 / 30) and s["pod_failure_rate"] == pytest.approx(5 / 30)
+    assert s["binding_limit"] == {"limit": "vswitch_addresses", "pods": 5, "sentence":
+                                  "5 pods waited because vSwitch vsw ran out of addresses at 25 s (vsw 10.0.0.0/27: 28 usable)"}
     assert s["exhaustion"]["vswitch_addresses"]["time"] == 25.0
     assert s["exhaustion"]["vswitch_addresses"]["code"] == "InvalidVSwitchId.IpNotEnough"
     # 6 pods waited 2 s for an attach, 19 none; 5 still wait at 300 s (since 25..29 s).
@@ -86,8 +94,8 @@ def test_an_ending_pod_gives_its_address_to_a_pod_waiting_on_its_node(tmp_path):
     rows = [(f"p{i}", i, 100 if i == 1 else None) for i in range(25)] + [("late", 25, None)]
     r = run(base(tmp_path, write_pods(tmp_path, rows)), progress=False)
     s = r.summary
-    assert (s["pods_got_ip"], s["pods_pending_at_end"]) == (26, 0)
-    assert s["errors_by_code"] == {"InvalidVSwitchId.IpNotEnough": 1}
+    assert s["pod_outcomes"] == {"served": 26, "expired": 0, "unscheduled": 0, "waiting": 0}
+    assert s["api_errors_by_code"] == {"InvalidVSwitchId.IpNotEnough": 1}
     assert s["pod_wait_seconds"]["max"] == 75.0  # waited from 25 s to 100 s
     assert s["calls"] == 6 + 6 + 19 + 1  # as in the worked example, with one refused Assign
 
@@ -101,7 +109,7 @@ def test_openb_trace_pods_running_matches_pandas_when_the_vswitch_is_large(tmp_p
                     workload={"kind": "pod-trace", "path": str(OPENB), "start_column": "creation_time",
                               "end_column": "deletion_time", "name_column": "name"})
     r = run(scenario, progress=False)
-    assert r.summary["errors"] == 0 and r.summary["pods_arrived"] == 8152
+    assert r.summary["api_errors"] == 0 and r.summary["pods_arrived"] == 8152
     trace = pd.read_csv(OPENB)
     samples = r.samples()
     alive = [int(((trace.creation_time <= t) & (trace.deletion_time > t)).sum()) for t in samples.time]
@@ -123,8 +131,8 @@ def test_openb_trace_on_a_too_small_vswitch_runs_out_and_holds_nothing_twice(tmp
     replay = Replay(build_plan(scenario))
     result = replay.run()
     s = result.summary
-    assert s["errors_by_code"].get("InvalidVSwitchId.IpNotEnough", 0) > 0
-    assert s["pods_pending_at_end"] >= 0 and max(result.recorder.sample_columns["pods_pending"]) > 0  # pods waited
+    assert s["api_errors_by_code"].get("InvalidVSwitchId.IpNotEnough", 0) > 0
+    assert s["pod_outcomes"]["waiting"] >= 0 and max(result.recorder.sample_columns["pods_pending"]) > 0  # pods waited
     held = []
     for eni in replay.model.region("cn-hangzhou").enis.values():
         held += [eni.primary_ip, *eni.secondaries]
@@ -144,7 +152,7 @@ def test_same_scenario_and_seed_give_identical_results():
     scenario = {**__import__("simkit").DEFAULT_SCENARIO, "duration": "6h", "faults": {"InternalError": 0.05}}
     a, b = run(scenario, progress=False), run(scenario, progress=False)
     assert digest(a) == digest(b)
-    assert a.summary["errors_by_code"].get("InternalError", 0) > 0  # the faults did fire
+    assert a.summary["api_errors_by_code"].get("InternalError", 0) > 0  # the faults did fire
     c = run({**scenario, "seed": 8}, progress=False)
     assert digest(c) != digest(a)
 
@@ -172,7 +180,7 @@ def test_prefix_mode_takes_addresses_16_at_a_time(tmp_path):
                     agent={"mode": "prefix", "min_idle": 0, "max_idle": 16})
     r = run(scenario, progress=False)
     ev = r.events()
-    assert r.summary["errors"] == 0 and r.summary["pods_got_ip"] == 20
+    assert r.summary["api_errors"] == 0 and r.summary["pod_outcomes"]["served"] == 20
     creates = ev[ev.action == "CreateNetworkInterface"]
     assigns = ev[ev.action == "AssignPrivateIpAddresses"]
     assert list(creates.granted) == [1] and list(assigns.granted) == [1]  # one /28 each: 32 addresses
@@ -257,9 +265,9 @@ def test_retries_reuse_the_client_token_with_backoff(tmp_path):
 
     replay.host.handle = spy  # every agent call passes here
     result = replay.run()
-    assert result.summary["errors_by_code"].get("InternalError", 0) > 0
+    assert result.summary["api_errors_by_code"].get("InternalError", 0) > 0
     assert max(result.recorder.attempt) >= 2
-    assert result.summary["pods_got_ip"] == 12 and result.summary["pods_pending_at_end"] == 0
+    assert result.summary["pod_outcomes"] == {"served": 12, "expired": 0, "unscheduled": 0, "waiting": 0}
     retried = [calls for calls in by_token.values() if len(calls) > 1]
     assert retried
     for calls in by_token.values():
@@ -274,9 +282,10 @@ def test_throttling_is_retried_and_recorded_as_exhaustion(tmp_path):
     r = run(base(tmp_path, pods, duration=900, vswitches=[{"name": "vsw", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/24"}],
                  limits={"throttle_per_minute": {"AssignPrivateIpAddresses": 1}}), progress=False)
     s = r.summary
-    assert s["errors_by_code"].get("Throttling", 0) > 0
+    assert s["api_errors_by_code"].get("Throttling", 0) > 0
     assert s["exhaustion"]["throttling"]["code"] == "Throttling"
-    assert s["pods_got_ip"] == 20  # every pod got an address in the end
+    assert s["pod_outcomes"]["served"] == 20  # every pod got an address in the end
+    assert s["pod_waits_by_reason"].get("throttled", 0) > 0
 
 
 def test_pod_trace_time_unit_scales_the_columns(tmp_path):
@@ -304,7 +313,7 @@ def test_peak_pods_running_never_exceeds_the_addresses_a_vswitch_can_give():
          "workload": {"kind": "pod-churn", "arrival_rate": "30/m", "lifetime": {"median": "10m", "p90": "30m"}}}
     summary = run(s, progress=False).summary
     assert summary["peak_pods_running"] == 58
-    assert summary["errors_by_code"]["InvalidVSwitchId.IpNotEnough"] > 0
+    assert summary["api_errors_by_code"]["InvalidVSwitchId.IpNotEnough"] > 0
 
 
 def test_results_speak_of_vswitches_and_nodes_by_the_scenarios_names():
@@ -328,3 +337,36 @@ def test_results_speak_of_vswitches_and_nodes_by_the_scenarios_names():
     with pytest.raises(ScenarioError) as err:
         run({**s, "fleet": [{"instance_type": "ecs.g7.large", "count": 40, "vswitch": "pods-a"}]}, progress=False)
     assert err.value.path == "fleet[0]" and "pods-a" in str(err.value) and "vsw-sim" not in str(err.value)
+
+
+def test_every_pod_has_one_row_with_its_outcome_wait_and_address(tmp_path):
+    """The worked /27 again, with pod p29 ending at 200 s while it waits: pods p0-p24 are served
+    (p0, p1, p2, p6, p7, p8 after the 2 s attach of a new ENI), p25-p28 still wait at 300 s, and p29
+    expired at 200 s, having waited 200 - 29 = 171 s."""
+    rows = [(f"p{i}", i, 200 if i == 29 else None) for i in range(30)]
+    r = run(base(tmp_path, write_pods(tmp_path, rows)), progress=False)
+    pods = r.pods().set_index("pod")
+    assert len(pods) == 30 and list(pods.index[:3]) == ["p0", "p1", "p2"]
+    assert r.summary["pod_outcomes"] == {"served": 25, "expired": 1, "unscheduled": 0, "waiting": 4}
+    assert (pods.loc["p0", "outcome"], pods.loc["p0", "wait"], pods.loc["p0", "waited_for"]) == ("served", 2.0, "in_flight")
+    assert (pods.loc["p3", "wait"], pods.loc["p3", "waited_for"], pods.loc["p3", "node"]) == (0.0, "none", "node-0001")
+    assert pods.loc["p3", "address"].startswith("10.0.0.") and pods.loc["p3", "eni"].startswith("eni-")
+    assert pods.loc["p3", "vswitch"] == "vsw" and pods.loc["p3", "scheduled"] == 3.0
+    assert (pods.loc["p29", "outcome"], pods.loc["p29", "wait"], pods.loc["p29", "ended"]) == ("expired", 171.0, 200.0)
+    assert pods.loc["p29", "waited_for"] == "vswitch_addresses"
+    assert list(pods.loc[["p25", "p26", "p27", "p28"], "wait"]) == [275.0, 274.0, 273.0, 272.0]
+    assert pods.loc["p25":"p28", "address"].isna().all()
+    assert len(set(pods.address.dropna())) == 25  # no address twice
+
+
+def test_a_run_warns_when_the_workload_offers_more_pods_than_the_fleet_holds():
+    """The old default: 0.5/s x mean lifetime (median 10 min, p90 2 h: sigma = ln 12 / 1.2816 =
+    1.939, mean = 600 s x exp(1.939^2 / 2) = 3,931 s) = ~1,966 pods at once; 8 ecs.g7.xlarge hold
+    8 x (4 - 1) x 15 = 360."""
+    from simkit import DEFAULT_SCENARIO
+    from simkit.scenario.offered import OfferedLoadWarning
+
+    with pytest.warns(OfferedLoadWarning, match=r"offers ~1,966 pods at once and the fleet holds 360"):
+        r = run({**DEFAULT_SCENARIO, "duration": "30m"}, progress=False)
+    assert r.summary["binding_limit"]["limit"] == "fleet_pods"
+    assert "8 nodes hold 360 pods; the workload offers ~1,966 at once" in r.summary["binding_limit"]["sentence"]

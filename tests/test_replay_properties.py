@@ -87,5 +87,7 @@ def test_agents_and_model_agree_and_figures_are_consistent(p):
         assert 0 <= free <= usable and used <= usable
         assert held_by_pods >= pods_running
     s = result.summary
-    assert s["pods_got_ip"] >= s["peak_pods_running"] or s["pods_got_ip"] == 0
-    assert s["errors"] == sum(s["errors_by_code"].values())
+    o = s["pod_outcomes"]
+    assert sum(o.values()) == s["pods_arrived"]  # every pod that arrived has exactly one outcome
+    assert o["served"] >= s["peak_pods_running"]
+    assert s["api_errors"] == sum(s["api_errors_by_code"].values())

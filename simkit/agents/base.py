@@ -13,8 +13,8 @@ from __future__ import annotations
 import enum
 from typing import Any, Callable, NamedTuple, Protocol
 
-from simkit.agents.config import ENI_LIMIT, RETRYABLE, VSWITCH_EXHAUSTED, AgentConfig
-from simkit.agents.pods import Node, Pod, PodState
+from simkit.agents.config import RETRYABLE, VSWITCH_EXHAUSTED, AgentConfig
+from simkit.agents.pods import Node, Pod, PodState, WaitReason
 from simkit.ecs.requests import AttachNetworkInterface
 from simkit.errors import ApiError
 
@@ -63,6 +63,16 @@ class AgentContext(Protocol):
         """A uniform draw in [0, 1) from the run's own generator (backoff jitter)."""
 
 
+#: What holds an agent's waiting pods after a refusal with this code (others: RETRYING).
+_HOLD_OF_CODE = {code: WaitReason.VSWITCH_ADDRESSES for code in VSWITCH_EXHAUSTED} | {
+    "EniPerInstanceLimitExceeded": WaitReason.ENI_LIMIT,
+    "MaxEniCountExceeded": WaitReason.ACCOUNT_ENI_QUOTA,
+    "Throttling": WaitReason.THROTTLED,
+}
+#: How long the agent stops calling after giving up on a code (others: give_up_backoff).
+_BLOCK_OF_HOLD = {WaitReason.VSWITCH_ADDRESSES: "block_exhausted", WaitReason.ENI_LIMIT: "block_eni_limit",
+                  WaitReason.ACCOUNT_ENI_QUOTA: "block_eni_limit"}
+
 #: What a mode does with a result: ``done(request, result)``.
 Done = Callable[[Any, Any], None]
 
@@ -94,9 +104,13 @@ class NodeAgent:
         self.running = 0
         self.busy = False  # a call, a retry or an attach is in flight
         self.blocked_until = 0.0
+        #: What holds pods waiting here now (NONE when nothing does): stamped on each waiting
+        #: pod that nothing held yet, so a pod's wait is put down to the first limit that held it.
+        self.hold = WaitReason.NONE
         self._tokens = 0
         self.enis: list[AgentEni] = []
         self.eni_by_id: dict[str, AgentEni] = {}
+        self.by_primary: dict[int, AgentEni] = {}
         self.per_eni = node.itype.private_ipv4_per_eni
         self.max_enis = node.itype.eni_quantity - 1  # the primary ENI is the node's own
 
@@ -110,6 +124,8 @@ class NodeAgent:
         else:
             pod.state = PodState.WAITING
             self.waiting.append(pod)
+            if self.hold and not pod.reason:
+                pod.reason = self.hold
         self.work()
 
     def pod_end(self, pod: Pod) -> None:
@@ -170,6 +186,14 @@ class NodeAgent:
         if self.waiting or idle < cfg.min_idle or idle > cfg.max_idle:
             self.work()
 
+    def held_by(self, reason: WaitReason) -> None:
+        """Something now holds the pods waiting here (NONE: nothing does any more)."""
+        self.hold = reason
+        if reason:
+            for pod in self.waiting:
+                if not pod.reason:
+                    pod.reason = reason
+
     def grow(self, need: int) -> None:  # pragma: no cover - every mode fills it in
         """Make one call towards ``need`` more addresses."""
         raise NotImplementedError
@@ -188,7 +212,13 @@ class NodeAgent:
         """A new ENI of this node's (just created): attach it."""
         self.enis.append(eni)
         self.eni_by_id[eni.id] = eni
+        self.by_primary[eni.primary] = eni
         self.attach(eni)
+
+    def eni_holding(self, address: int) -> str:
+        """The id of this node's ENI that holds ``address`` ("" when none does)."""
+        eni = self.by_primary.get(address)
+        return eni.id if eni is not None else ""
 
     def attach(self, eni: AgentEni) -> None:
         """Attach one of this node's ENIs to it (busy until the attach completes)."""
@@ -230,6 +260,8 @@ class NodeAgent:
             self._failed(exc.code, _Retry(request, done, gave_up, attempt))
             return
         self.busy = False
+        if self.hold:
+            self.held_by(WaitReason.NONE)
         done(request, result)
 
     def _resend(self, retry: _Retry) -> None:
@@ -239,17 +271,16 @@ class NodeAgent:
         cfg = self.config
         ctx = self.ctx
         attempt = retry.attempt
+        hold = _HOLD_OF_CODE.get(code, WaitReason.RETRYING)
+        if hold is not self.hold:
+            self.held_by(hold)
         if code in RETRYABLE and attempt < cfg.retry_attempts:
             delay = cfg.retry_backoff * cfg.retry_factor ** (attempt - 1) * (1 + (cfg.retry_jitter - 1) * ctx.jitter())
             ctx.after(delay, self._resend, retry._replace(attempt=attempt + 1))
             return
         self.busy = False
-        if code in VSWITCH_EXHAUSTED:
-            wait = cfg.block_exhausted
-        elif code in ENI_LIMIT:
-            wait = cfg.block_eni_limit
-        else:
-            wait = cfg.give_up_backoff
+        block = _BLOCK_OF_HOLD.get(hold)
+        wait = getattr(cfg, block) if block is not None else cfg.give_up_backoff
         self.blocked_until = ctx.now + wait
         ctx.after(wait, self.kick)
         if retry.gave_up is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["AgentConfig", "ENI_LIMIT", "MODES", "RETRYABLE", "VSWITCH_EXHAUSTED"]
+__all__ = ["AgentConfig", "MODES", "RETRYABLE", "VSWITCH_EXHAUSTED"]
 
 #: Terway retries AssignPrivateIpAddresses on these (pkg/aliyun/client/ecs.go, retry list).
 RETRYABLE = frozenset({"Throttling", "InternalError", "Operation.Conflict", "ServiceUnavailable"})
@@ -14,8 +14,6 @@ VSWITCH_EXHAUSTED = frozenset({
     "InvalidVSwitchId.IpNotEnough", "QuotaExceeded.PrivateIpAddress",
     "InvalidVSwitchId.IpPrefixNotEnough", "InvalidOperation.VSwitchCidrReservationNotExist",
 })
-#: After this Terway stops for 1 minute.
-ENI_LIMIT = frozenset({"EniPerInstanceLimitExceeded", "MaxEniCountExceeded"})
 
 MODES = ("secondary-ip", "prefix")
 

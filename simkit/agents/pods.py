@@ -11,7 +11,7 @@ from simkit.catalog import InstanceType
 if TYPE_CHECKING:
     from simkit.agents.base import NodeAgent
 
-__all__ = ["Node", "Pod", "PodState"]
+__all__ = ["Node", "Pod", "PodState", "WaitReason"]
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,29 @@ class PodState(enum.Enum):
     DONE = "done"
 
 
+class WaitReason(enum.IntEnum):
+    """What held a pod that waited: the first limit that did (docs/scenario.md, "Pod outcomes")."""
+
+    NONE = 0  # it did not wait
+    IN_FLIGHT = 1  # only for calls in flight: an ENI being created and attached, say
+    FLEET_PODS = 2  # no node had room: every node ran its max pods
+    FLEET_CPU = 3  # no node with room for one more pod had the CPU it requests
+    FLEET_MEMORY = 4  # ... nor the memory
+    VSWITCH_ADDRESSES = 5  # its node's vSwitch was out of addresses (or its reservations of /28 blocks)
+    ENI_LIMIT = 6  # its node's ENIs were full and it had as many as its instance type allows
+    ACCOUNT_ENI_QUOTA = 7  # the account's ENI quota in the region was reached
+    THROTTLED = 8  # its node's calls were throttled and retried
+    RETRYING = 9  # its node's calls failed otherwise (InternalError, Operation.Conflict...) and were retried
+
+
 class Pod:
-    """A pod of the workload; mutable while it lives."""
+    """A pod of the workload; mutable while it lives. ``index`` is its place in arrival order
+    (the row of its record)."""
 
-    __slots__ = ("name", "start", "end", "cpu_milli", "memory_mib", "node", "ip", "asked_at", "state")
+    __slots__ = ("name", "start", "end", "cpu_milli", "memory_mib", "node", "ip", "asked_at", "state", "index", "reason")
 
-    def __init__(self, name: str, start: float, end: float | None, cpu_milli: int | None, memory_mib: int | None):
+    def __init__(self, name: str, start: float, end: float | None, cpu_milli: int | None, memory_mib: int | None,
+                 index: int = -1):
         self.name = name
         self.start = start
         self.end = end
@@ -63,3 +80,5 @@ class Pod:
         self.ip: int | None = None
         self.asked_at = start
         self.state = PodState.NEW
+        self.index = index
+        self.reason = WaitReason.NONE

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from simkit.agents.base import AgentEni, EniPhase, NodeAgent
+from simkit.agents.pods import WaitReason
 from simkit.ecs.requests import AssignPrivateIpAddresses, CreateNetworkInterface, UnassignPrivateIpAddresses
 from simkit.ecs.resources import Eni
 from simkit.ecs.results import AssignResult
@@ -44,11 +45,19 @@ class PrefixAgent(NodeAgent):
             n = min(k, self.per_eni_prefixes, PREFIXES_PER_CALL)
             self.send(CreateNetworkInterface(node.region_id, node.vswitch_id, security_group_id=node.security_group_id,
                                              ipv4_prefix_count=n, client_token=self.token()), self._created)
+        elif all(e.phase is EniPhase.READY for e in self.enis):
+            # Every ENI the instance type allows is full of prefixes: pods wait for others to end.
+            self.held_by(WaitReason.ENI_LIMIT)
 
     def shrink(self) -> None:
         """Give back one whole idle prefix while the pool stays at or above ``max_idle`` without it."""
         if len(self.idle) - BLOCK >= self.config.max_idle:
             self._trim_prefix()
+
+    def eni_holding(self, address: int) -> str:
+        """The id of this node's ENI that holds ``address`` ("" when none does)."""
+        eni = self.prefix_owner.get(address & _HOST_MASK)
+        return eni.id if eni is not None else super().eni_holding(address)
 
     def usable(self, eni: AgentEni) -> list[int]:
         """The 16 addresses of each of the ENI's prefixes (its primary serves no pod)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import deque
 
 from simkit.agents.base import NodeAgent
-from simkit.agents.pods import Pod, PodState
+from simkit.agents.pods import Pod, PodState, WaitReason
 
 __all__ = ["Scheduler"]
 
@@ -59,10 +59,25 @@ class Scheduler:
                 i = room.find(_ROOM, i + 1, hi)
         return -1
 
+    def _why_full(self, pod: Pod) -> WaitReason:
+        """Why no node fits ``pod``: every node at its max pods, or else CPU (when a node with
+        room for one more pod lacks the CPU it requests), or else memory."""
+        room = self.room
+        i = room.find(_ROOM)
+        if i < 0:
+            return WaitReason.FLEET_PODS
+        while i >= 0:
+            if self.cpu[i] + pod.cpu_milli > self.agents[i].node.cpu_milli:
+                return WaitReason.FLEET_CPU
+            i = room.find(_ROOM, i + 1)
+        return WaitReason.FLEET_MEMORY
+
     def place(self, pod: Pod) -> NodeAgent | None:
         """The agent the pod was placed on, or None (the pod then waits, unscheduled)."""
         i = self._next_with_room(pod)
         if i < 0:
+            if not pod.reason:
+                pod.reason = self._why_full(pod)
             pod.state = PodState.UNSCHEDULED
             self._queue.append(pod)
             self.n_unscheduled += 1

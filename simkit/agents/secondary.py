@@ -10,6 +10,7 @@ counts max pods: (EniQuantity - 1) x EniPrivateIpAddressQuantity (alibaba-facts 
 from __future__ import annotations
 
 from simkit.agents.base import AgentEni, EniPhase, NodeAgent
+from simkit.agents.pods import WaitReason
 from simkit.ecs.requests import AssignPrivateIpAddresses, CreateNetworkInterface, UnassignPrivateIpAddresses
 from simkit.ecs.resources import Eni
 from simkit.ecs.results import AssignResult
@@ -39,13 +40,20 @@ class SecondaryIpAgent(NodeAgent):
             self.send(CreateNetworkInterface(node.region_id, node.vswitch_id, security_group_id=node.security_group_id,
                                              secondary_private_ip_address_count=k - 1 if k > 1 else None,
                                              client_token=self.token()), self._created)
-        # else every ENI is full: pods wait for others to end
+        elif all(e.phase is EniPhase.READY for e in self.enis):
+            # Every ENI the instance type allows is full: pods wait for others to end.
+            self.held_by(WaitReason.ENI_LIMIT)
 
     def shrink(self) -> None:
         """Give back idle secondaries past ``max_idle``, most recently idled first."""
         surplus = len(self.idle) - self.config.max_idle
         if surplus > 0:
             self._trim(surplus)
+
+    def eni_holding(self, address: int) -> str:
+        """The id of this node's ENI that holds ``address`` ("" when none does)."""
+        eni = self.owner.get(address)
+        return eni.id if eni is not None else super().eni_holding(address)
 
     def usable(self, eni: AgentEni) -> list[int]:
         """Every address of the ENI, its primary included."""

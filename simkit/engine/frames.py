@@ -6,9 +6,10 @@ pandas is imported inside each function so that a run (and ``import simkit``) ne
 
 from __future__ import annotations
 
+from simkit.engine.plan import Plan
 from simkit.engine.recorder import SAMPLE_COLUMNS, Recorder
 
-__all__ = ["events_frame", "exhaustion_frame", "samples_frame"]
+__all__ = ["events_frame", "exhaustion_frame", "pods_frame", "samples_frame"]
 
 
 def events_frame(recorder: Recorder):
@@ -53,3 +54,46 @@ def exhaustion_frame(recorder: Recorder):
     rows = [(limit, t, resource, code)
             for limit, (t, resource, code) in sorted(recorder.exhaustion.items(), key=lambda kv: kv[1][0])]
     return pd.DataFrame(rows, columns=["limit", "time", "resource", "code"])
+
+
+def pods_frame(recorder: Recorder, plan: Plan, node_vswitches: dict[str, str]):
+    """One row per pod that arrived, in arrival order: a ``pandas.DataFrame`` with the columns
+    pod, arrival, node, vswitch, scheduled, got_address, ended, outcome, wait, waited_for,
+    address, eni (defined in docs/scenario.md, "Pods"). The pods' names and end times are read
+    again from the workload (a trace file is read a second time; churn is generated again from
+    its seed).
+    """
+    import itertools
+
+    import numpy as np
+    import pandas as pd
+
+    from simkit.agents import WaitReason
+    from simkit.engine.pod_records import PodOutcome
+    from simkit.engine.summary import pod_waits
+    from simkit.net import format_ipv4
+
+    cols = recorder.pods.columns()
+    n = len(cols["arrival"])
+    specs = list(itertools.islice(plan.pods(), n)) if plan.pods is not None and n else []
+    ends = np.array([np.nan if s.end is None or s.end > plan.duration else s.end for s in specs], dtype="d")
+    node_names = recorder.nodes.names
+    node = cols["node"]
+    outcome = cols["outcome"]
+    served = outcome == PodOutcome.SERVED
+    outcomes = [o.name.lower() for o in PodOutcome]
+    reasons = [r.name.lower() for r in WaitReason]
+    return pd.DataFrame({
+        "pod": [s.name for s in specs],
+        "arrival": cols["arrival"],
+        "node": pd.Categorical([node_names[i] if i >= 0 else None for i in node]),
+        "vswitch": pd.Categorical([node_vswitches.get(node_names[i]) if i >= 0 else None for i in node]),
+        "scheduled": cols["scheduled"],
+        "got_address": np.where(served, cols["wait_ended"], np.nan),
+        "ended": ends,
+        "outcome": pd.Categorical.from_codes(outcome.astype("int8"), categories=outcomes),
+        "wait": pod_waits(recorder, plan.duration),
+        "waited_for": pd.Categorical.from_codes(cols["reason"].astype("int8"), categories=reasons),
+        "address": [format_ipv4(a) if a else None for a in cols["address"]],
+        "eni": pd.Categorical([recorder.enis.names[e] if e else None for e in cols["eni"]]),
+    })

@@ -56,7 +56,7 @@ class AgentHost:
         action_id, how = known
         ids = self._node_ids.get(id(agent))
         if ids is None:
-            ids = self._node_ids[id(agent)] = (rec.nodes(agent.node.name), rec.vswitches(agent.node.vswitch_name))
+            ids = self._ids_of(agent)
         t = self.clock.now - self.t0
         try:
             result = self.handle(request)
@@ -67,6 +67,16 @@ class AgentHost:
         out = how(request, result, True)
         rec.record(t, action_id, ids[0], out.eni, ids[1], out.asked, out.granted, "", attempt)
         return result
+
+    def _ids_of(self, agent: "NodeAgent") -> tuple[int, int]:
+        rec = self.recorder
+        ids = self._node_ids[id(agent)] = (rec.nodes(agent.node.name), rec.vswitches(agent.node.vswitch_name))
+        return ids
+
+    def node_id(self, agent: "NodeAgent") -> int:
+        """The recorder's id of ``agent``'s node (interned the first time it is asked)."""
+        ids = self._node_ids.get(id(agent))
+        return (ids if ids is not None else self._ids_of(agent))[0]
 
     def pod_ready(self, pod: "Pod") -> None:
         """``pod`` got its address (counted by the pod flow)."""

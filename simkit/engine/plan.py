@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from simkit.agents import AgentConfig
+from simkit.agents import AgentConfig, max_pods
+from simkit.catalog import load_catalog
 from simkit.ecs import CloudSettings
 
-__all__ = ["FleetSpec", "Plan", "VSwitchSpec"]
+__all__ = ["FleetSpec", "Plan", "VSwitchSpec", "fleet_pods"]
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,13 @@ class Plan:
     api_calls: Callable[[], Iterable[Any]] | None = None  # yields ApiCall-like (time, action, params, creates)
     name: str = "scenario"
     source: str = "scenario"  # the file (or "scenario" for a dict), for messages
+    slo_pod_wait: float = 30.0  # seconds a pod may wait for its address and count as served in time
+    offered_pods: float | None = None  # pods the workload offers at once at its peak, when known
+
+
+def fleet_pods(plan: Plan) -> int:
+    """Pods the plan's whole fleet can hold at once: each node's max pods (``fleet[].max_pods``,
+    or what its ENI limits address in the agent's mode), summed."""
+    catalog = load_catalog()
+    return sum(f.count * (f.max_pods if f.max_pods is not None else max_pods(catalog.get(f.instance_type), plan.agent.mode))
+               for f in plan.fleet)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from array import array
 from typing import Any, NamedTuple
 
+from simkit.engine.pod_records import PodRecords
 from simkit.errors import REGISTRY
 
 __all__ = ["Recorder", "LIMIT_OF_CODE", "SAMPLE_COLUMNS", "Sample"]
@@ -63,7 +64,8 @@ class _Names:
 class Recorder:
     """Append-only buffers of one run."""
 
-    def __init__(self) -> None:
+    def __init__(self, many_nodes: bool = False) -> None:
+        self.pods = PodRecords(many_nodes)
         self.time = array("d")
         self.action = array("H")
         self.node = array("i")
@@ -80,7 +82,6 @@ class Recorder:
         self.codes = _Names()  # 0 is "" (success)
         self.sample_columns: dict[str, list] = {name: [] for name in SAMPLE_COLUMNS}
         self.exhaustion: dict[str, tuple[float, str, str]] = {}
-        self.pod_waits = array("d")  # seconds each pod waited for an address, once it got one
 
     def call(self, t: float, action: str, node: str, eni: str, vswitch: str, asked: int, granted: int,
              code: str, attempt: int) -> None:

@@ -38,6 +38,7 @@ class RunResult:
     summary: dict[str, Any]
     vswitch_ids: dict[str, str]  # scenario name -> simulated id
     node_ids: dict[str, str] = field(default_factory=dict)  # node name -> simulated instance id
+    node_vswitches: dict[str, str] = field(default_factory=dict)  # node name -> its vSwitch's scenario name
 
 
 class Replay:
@@ -48,8 +49,8 @@ class Replay:
         self.plan = plan
         self.clock = Clock(seed=plan.seed)
         self.model = Account(seed=plan.seed, settings=plan.settings, clock=self.clock)
-        self.recorder = Recorder()
         self.layout = build_layout(self.model, plan)
+        self.recorder = Recorder(many_nodes=len(self.layout.nodes) >= 2**15)
         # Let reservations get assigned and instances start before the workload begins.
         settings = plan.settings
         self.clock.run(until=self.clock.now + max(settings.reservation_assign_seconds, settings.instance_start_seconds))
@@ -71,7 +72,8 @@ class Replay:
         event (for invariant checks: it slows the run down)."""
         plan, clock, t0 = self.plan, self.clock, self.t0
         end = t0 + plan.duration
-        pods = PodFlow(clock, self.scheduler, self.recorder, iter(plan.pods()) if plan.pods is not None else iter(()), t0, end)
+        pods = PodFlow(clock, self.scheduler, self.recorder, iter(plan.pods()) if plan.pods is not None else iter(()), t0, end,
+                       self.host.node_id)
         self.host.pods = pods
         calls = LoggedCalls(clock, self.model, self.recorder, self.layout, plan.region,
                             iter(plan.api_calls()) if plan.api_calls is not None else iter(()), t0, end)
@@ -94,8 +96,8 @@ class Replay:
             gc.set_threshold(*threshold)
         if on_progress is not None:
             on_progress(plan.duration)
-        pending = [end - p.asked_at for a in self.agents for p in a.waiting] + \
-                  [end - p.asked_at for p in self.scheduler.unscheduled]
-        summary = summarize(self.recorder, plan, pods.arrived, pods.peak_running, pending)
+        pods.finish(self.agents)
+        summary = summarize(self.recorder, plan, pods.arrived, pods.peak_running)
         return RunResult(plan, self.recorder, summary, dict(self.layout.vswitch_ids),
-                         {a.node.name: a.node.instance_id for a in self.agents})
+                         {a.node.name: a.node.instance_id for a in self.agents},
+                         {a.node.name: a.node.vswitch_name for a in self.agents})

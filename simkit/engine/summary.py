@@ -1,4 +1,5 @@
-"""The summary of a run, computed from the recorder's columns (numpy), after the run."""
+"""The summary of a run, computed from the recorder's columns (numpy), after the run. Every key
+is defined in docs/scenario.md ("The summary")."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from simkit.engine.plan import Plan
+from simkit.agents import WaitReason
+from simkit.engine.plan import Plan, fleet_pods
+from simkit.engine.pod_records import PodOutcome
 from simkit.engine.recorder import Recorder
+from simkit.net import Cidr
 
 __all__ = ["summarize"]
 
@@ -26,9 +30,16 @@ def _counts(codes: np.ndarray, names: list[str], skip_first: bool) -> dict[str, 
     return {names[i]: int(n) for i, n in enumerate(counts) if n and not (skip_first and i == 0)}
 
 
-def summarize(rec: Recorder, plan: Plan, pods_arrived: int, peak_running: int, pending_waits: list[float]) -> dict[str, Any]:
-    """The summary keys (documented on ``simkit.Result``). ``pending_waits``: how long each pod
-    still waiting at the end had waited by then (counted as censored waits)."""
+def pod_waits(rec: Recorder, duration: float) -> np.ndarray:
+    """Seconds each pod waited for its address: until it got it, until its lifetime ended while
+    it waited, or until the end of the run while it still waited."""
+    cols = rec.pods.columns()
+    ended = np.where(np.isnan(cols["wait_ended"]), duration, cols["wait_ended"])
+    return ended - cols["arrival"]
+
+
+def summarize(rec: Recorder, plan: Plan, pods_arrived: int, peak_running: int) -> dict[str, Any]:
+    """The summary keys (defined in docs/scenario.md)."""
     n = rec.n_calls
     cols = rec.events_columns()
     code_ids, code_names = cols["code"]
@@ -36,8 +47,13 @@ def summarize(rec: Recorder, plan: Plan, pods_arrived: int, peak_running: int, p
     counts = dict(sorted(_counts(code_ids.astype(np.intp), code_names, skip_first=True).items()))
     errors = sum(counts.values())
     by_action = dict(sorted(_counts(action_ids.astype(np.intp), action_names, skip_first=False).items()))
-    waits = np.frombuffer(rec.pod_waits, dtype="d")
-    all_waits = np.sort(np.concatenate([waits, np.asarray(pending_waits, dtype="d")]))
+    pods = rec.pods.columns()
+    outcome, reason = pods["outcome"], pods["reason"]
+    waits = pod_waits(rec, plan.duration)
+    slo = plan.slo_pod_wait
+    over_slo = waits > slo
+    failed = over_slo | (outcome == PodOutcome.EXPIRED)
+    arrived = len(waits)
     samples = rec.sample_columns
     names = np.asarray(samples["vswitch"], dtype=object)
     free = np.asarray(samples["free_ips"], dtype=np.int64)
@@ -49,26 +65,83 @@ def summarize(rec: Recorder, plan: Plan, pods_arrived: int, peak_running: int, p
         min_free[name] = int(free[mine].min())
         min_reserved[name] = int(reserved_free[mine].min())
     held = samples["ips_held"]
+    by_reason = {WaitReason(r).name.lower(): int(c) for r, c in enumerate(np.bincount(reason, minlength=len(WaitReason)))
+                 if c and r != WaitReason.NONE}
+    exhaustion = {k: {"time": v[0], "resource": v[1], "code": v[2]} for k, v in sorted(rec.exhaustion.items())}
     return {
         "scenario": plan.name,
         "seed": plan.seed,
         "duration": plan.duration,
         "calls": n,
-        "errors": errors,
-        "error_rate": errors / n if n else 0.0,
-        "errors_by_code": counts,
-        "error_rate_by_code": {k: v / n for k, v in counts.items()},
+        "api_errors": errors,
+        "api_error_rate": errors / n if n else 0.0,
+        "api_errors_by_code": counts,
+        "api_error_rate_by_code": {k: v / n for k, v in counts.items()},
         "calls_by_action": by_action,
         "pods_arrived": pods_arrived,
-        "pods_got_ip": len(waits),
-        "pods_pending_at_end": len(pending_waits),
-        "pod_wait_seconds": {
-            "p50": _pct(all_waits, 50), "p90": _pct(all_waits, 90), "p99": _pct(all_waits, 99),
-            "max": float(all_waits[-1]) if len(all_waits) else 0.0,
-        },
+        "pod_outcomes": {o.name.lower(): int(np.count_nonzero(outcome == o)) for o in
+                         (PodOutcome.SERVED, PodOutcome.EXPIRED, PodOutcome.UNSCHEDULED, PodOutcome.WAITING)},
+        "pod_wait_seconds": _wait_percentiles(np.sort(waits)),
+        "slo_pod_wait": slo,
+        "pods_over_slo": float(np.count_nonzero(over_slo) / arrived) if arrived else 0.0,
+        "pod_failure_rate": float(np.count_nonzero(failed) / arrived) if arrived else 0.0,
+        "pod_waits_by_reason": by_reason,
+        "binding_limit": _binding_limit(plan, reason, failed, exhaustion),
         "peak_pods_running": peak_running,
         "peak_ips_held": int(max(held)) if held else 0,
         "min_free_ips": min_free,
         "min_free_blocks_28_reserved": min_reserved,
-        "exhaustion": {k: {"time": v[0], "resource": v[1], "code": v[2]} for k, v in sorted(rec.exhaustion.items())},
+        "exhaustion": exhaustion,
     }
+
+
+def _wait_percentiles(sorted_waits: np.ndarray) -> dict[str, float]:
+    return {"p50": _pct(sorted_waits, 50), "p90": _pct(sorted_waits, 90), "p99": _pct(sorted_waits, 99),
+            "max": float(sorted_waits[-1]) if len(sorted_waits) else 0.0}
+
+
+def _binding_limit(plan: Plan, reason: np.ndarray, failed: np.ndarray, exhaustion: dict) -> dict[str, Any]:
+    """The limit that held the most failed pods (or, when none failed, the most pods that
+    waited for something other than calls in flight), with a sentence that says so."""
+    held = reason[failed] if failed.any() else reason[reason > WaitReason.IN_FLIGHT]
+    counts = np.bincount(held, minlength=len(WaitReason))
+    counts[WaitReason.NONE] = 0
+    if not counts.any():
+        return {"limit": None, "pods": 0, "sentence": "no limit held pods: every pod got its address within the SLO"
+                if not failed.any() else "pods failed, but no limit held them"}
+    limit = WaitReason(int(np.argmax(counts)))
+    pods = int(counts[limit])
+    return {"limit": limit.name.lower(), "pods": pods, "sentence": f"{pods:,} pods {_held(plan, limit, exhaustion)}"}
+
+
+def _held(plan: Plan, limit: WaitReason, exhaustion: dict) -> str:
+    """How ``limit`` held pods, in words, with the scenario's figures."""
+    nodes = sum(f.count for f in plan.fleet)
+    offered = f"; the workload offers ~{plan.offered_pods:,.0f} at once" if plan.offered_pods else ""
+    if limit is WaitReason.FLEET_PODS:
+        return f"waited because the fleet was full: {nodes:,} nodes hold {fleet_pods(plan):,} pods{offered}"
+    if limit is WaitReason.FLEET_CPU:
+        return f"waited because the fleet ran out of CPU: {nodes:,} nodes{offered}"
+    if limit is WaitReason.FLEET_MEMORY:
+        return f"waited because the fleet ran out of memory: {nodes:,} nodes{offered}"
+    if limit is WaitReason.VSWITCH_ADDRESSES:
+        hit = exhaustion.get("vswitch_addresses") or exhaustion.get("reservation_prefixes")
+        what = "addresses" if hit is None or hit is exhaustion.get("vswitch_addresses") else "free /28 blocks in its reservations"
+        where = f"vSwitch {hit['resource']} ran out of {what} at {hit['time']:,.0f} s" if hit else "a vSwitch ran out of addresses"
+        sizes = ", ".join(f"{v.name} {v.cidr}: {_usable(v.cidr):,} usable" for v in plan.vswitches)
+        return f"waited because {where} ({sizes})"
+    if limit is WaitReason.ENI_LIMIT:
+        return "waited because their nodes' ENIs were full, as many ENIs as the instance type allows"
+    if limit is WaitReason.ACCOUNT_ENI_QUOTA:
+        return f"waited because the account's ENI quota ({plan.settings.account_eni_quota}) in {plan.region} was reached"
+    if limit is WaitReason.THROTTLED:
+        limits = ", ".join(f"{a} {n}/min" for a, n in plan.settings.throttle_per_minute.items()) or "none set"
+        return f"waited because their nodes' calls were throttled (limits: {limits})"
+    if limit is WaitReason.RETRYING:
+        return "waited while their nodes' failed calls were retried"
+    return "waited only for calls in flight (ENIs being created and attached)"
+
+
+def _usable(cidr: str) -> int:
+    block = Cidr.parse(cidr)
+    return 2 ** (32 - block.prefixlen) - 4

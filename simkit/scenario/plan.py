@@ -20,12 +20,17 @@ from simkit.net import AddressSpace, Cidr
 from simkit.net.policy import POLICIES
 from simkit.scenario.check import Checker, show
 from simkit.scenario.load import load_scenario
+from simkit.scenario.offered import offered_pods
 from simkit.scenario.workload import check_workload
+from simkit.workloads import WorkloadError
 
 __all__ = ["DEFAULT_TOKEN_TTL", "build_plan"]
 
 _TOP = {"name", "seed", "region", "duration", "sample_every", "vpc", "vswitches", "placement", "fleet", "agent",
-        "workload", "faults", "limits", "cloud"}
+        "workload", "faults", "limits", "cloud", "slo"}
+_SLO = {"pod_wait"}
+#: A pod that waits longer than this for its address is not served in time (``slo.pod_wait``).
+DEFAULT_SLO_POD_WAIT = 30.0
 _LIMITS = {"throttle_per_minute", "account_eni_quota", "security_group_capacity", "available_eni_max_secondary",
            "client_token_ttl"}
 _CLOUD = {f.name for f in fields(CloudSettings)} - {"placement", "faults", "throttle_per_minute", "account_eni_quota",
@@ -66,9 +71,16 @@ def build_plan(source: str | Path | Mapping) -> Plan:
     fleet = _fleet(c, data["fleet"], {v.name for v in vswitches})
     settings = _settings(c, data, placement)
     pods, api_calls = check_workload(c, data["workload"], base, duration, seed)
+    slo = c.mapping(data.get("slo", {}), "slo", _SLO)
+    slo_pod_wait = c.duration(slo.get("pod_wait", DEFAULT_SLO_POD_WAIT), "slo.pod_wait", positive=False)
+    try:
+        offered = offered_pods(data["workload"], pods, duration)
+    except WorkloadError as exc:
+        raise c.fail("workload", str(exc)) from None  # a bad trace row, found while counting its peak
     return Plan(seed=seed, region=region, duration=duration, sample_every=sample_every, vpc_cidr=str(vpc_cidr),
                 vswitches=tuple(vswitches), fleet=tuple(fleet), agent=agent, settings=settings, pods=pods,
-                api_calls=api_calls, name=str(data.get("name", "scenario")), source=name)
+                api_calls=api_calls, name=str(data.get("name", "scenario")), source=name, slo_pod_wait=slo_pod_wait,
+                offered_pods=offered)
 
 
 def _vswitches(c: Checker, value: Any, vpc_cidr: Cidr, region: str) -> list[VSwitchSpec]:

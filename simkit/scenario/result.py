@@ -5,25 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from simkit.engine import RunResult
-from simkit.engine.frames import events_frame, exhaustion_frame, samples_frame
+from simkit.engine.frames import events_frame, exhaustion_frame, pods_frame, samples_frame
 
 __all__ = ["Result"]
 
 
 class Result:
-    """The outcome of ``run``: ``summary`` (a dict) and DataFrames on request.
+    """The outcome of ``run``: ``summary`` (a dict) and tables on request.
 
-    ``events()``: one row per API call (time, action, node, eni, vswitch, asked, granted,
-    code, http_status, attempt; code is "" when the call succeeded; times in seconds from the
-    start of the workload). ``samples()``: every ``sample_every``, per vSwitch, with the run's
-    pods and addresses on every row. ``exhaustion()``: the first time each limit was hit.
-
-    ``summary`` keys: calls, errors, error_rate, errors_by_code, error_rate_by_code,
-    calls_by_action; pods_arrived, pods_got_ip, pods_pending_at_end; pod_wait_seconds (p50, p90,
-    p99, max over every pod, those still waiting at the end counted with their wait so far);
-    peak_pods_running (exact), peak_ips_held, min_free_ips and min_free_blocks_28_reserved per
-    vSwitch (at the samples); exhaustion (limit -> time, resource, code); scenario, seed,
-    duration.
+    ``pods()``: one row per pod that arrived (outcome, wait, what held it, node, address, ENI).
+    ``events()``: one row per API call. ``samples()``: every ``sample_every``, per vSwitch.
+    ``exhaustion()``: the first time each limit was hit. Every summary key, outcome and column
+    is defined in docs/scenario.md ("What a run tells you"); vSwitches and nodes are named as
+    the scenario names them, and ``vswitch_ids`` / ``node_ids`` map the names to simulated ids.
     """
 
     def __init__(self, run: RunResult):
@@ -37,8 +31,8 @@ class Result:
 
     def __repr__(self) -> str:
         s = self.summary
-        return (f"<Result {s['scenario']!r}: {s['calls']} calls, error rate {s['error_rate']:.2%}, "
-                f"{s['pods_arrived']} pods, {s['pods_pending_at_end']} pending at the end>")
+        return (f"<Result {s['scenario']!r}: {s['pods_arrived']} pods, failure rate {s['pod_failure_rate']:.2%}; "
+                f"{s['calls']} calls, API error rate {s['api_error_rate']:.2%}>")
 
     def events(self):
         """One row per API call, as a pandas DataFrame (built anew on each call)."""
@@ -47,6 +41,11 @@ class Result:
     def samples(self):
         """One row per sample and vSwitch, as a pandas DataFrame (built anew on each call)."""
         return samples_frame(self._run.recorder)
+
+    def pods(self):
+        """One row per pod that arrived (its outcome, wait, node, address...), as a pandas
+        DataFrame (built anew on each call; the workload is read again for names and ends)."""
+        return pods_frame(self._run.recorder, self.plan, self._run.node_vswitches)
 
     def exhaustion(self):
         """The first time each limit was hit, as a pandas DataFrame (built anew on each call)."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Callable, Mapping
 
 from simkit.engine import LayoutError, Replay
+from simkit.engine.plan import fleet_pods
 from simkit.scenario.default import DEFAULT_SCENARIO
 from simkit.scenario.errors import ScenarioError
+from simkit.scenario.offered import OfferedLoadWarning
 from simkit.scenario.plan import build_plan
 from simkit.scenario.progress import progress_bar
 from simkit.scenario.result import Result
@@ -23,10 +26,15 @@ def run(scenario: str | Path | Mapping | None = None, *, progress: bool | None =
     Raises ScenarioError for a scenario that cannot be run.
 
     >>> r = run({**DEFAULT_SCENARIO, "duration": "1h"}, progress=False)
-    >>> r.summary["calls"] > 0 and r.summary["errors"] == 0
+    >>> r.summary["calls"] > 0 and r.summary["api_errors"] == 0
     True
     """
     plan = build_plan(DEFAULT_SCENARIO if scenario is None else scenario)
+    capacity = fleet_pods(plan)
+    if plan.offered_pods is not None and plan.offered_pods > capacity:
+        warnings.warn(OfferedLoadWarning(
+            f"{plan.source}: the workload offers ~{plan.offered_pods:,.0f} pods at once and the fleet holds "
+            f"{capacity:,}: pods will wait for nodes (add nodes, or set fleet[].max_pods)"), stacklevel=2)
     bar = progress_bar(plan.duration, progress)
     on_progress: Callable[[float], None] | None = None
     if bar is not None:
