@@ -8,6 +8,8 @@ It imports only the standard library and the address space's facts (the 16 addre
   :class:`InstanceType` values.
 - ``REGIONS``, ``PREFIX_REGIONS`` and ``supports_ipv4_prefix()`` say which
   Alibaba Cloud regions exist and which of them support IPv4 prefixes on ENIs.
+- ``ZONES`` (read from ``data/zones.csv``), ``zones_of()``, ``is_zone_of()`` and
+  ``default_zone()`` say which zones a region has, as far as the sources give them.
 
 Example::
 
@@ -31,14 +33,20 @@ from simkit.net.states import BLOCK
 
 __all__ = [
     "DEFAULT_CATALOG_PATH",
+    "DEFAULT_ZONES_PATH",
     "PREFIX_REGIONS",
     "REGIONS",
+    "ZONES",
     "Catalog",
     "InstanceType",
     "IpLimitsUnknown",
     "UnknownInstanceType",
+    "default_zone",
+    "is_zone_of",
     "load_catalog",
+    "load_zones",
     "supports_ipv4_prefix",
+    "zones_of",
 ]
 
 DEFAULT_CATALOG_PATH = Path(__file__).resolve().parent.parent / "data" / "instance_types.csv"
@@ -497,3 +505,98 @@ def supports_ipv4_prefix(region_id: str) -> bool:
     (True, False)
     """
     return region_id in PREFIX_REGIONS
+
+
+# --------------------------------------------------------------------------- zones
+
+DEFAULT_ZONES_PATH = Path(__file__).resolve().parent.parent / "data" / "zones.csv"
+_ZONE_COLUMNS = ("region_id", "zone_id", "source")
+
+
+def load_zones(path: str | Path | None = None) -> MappingProxyType[str, tuple[str, ...]]:
+    """Read a zones file: region id -> its zone ids, in the file's order.
+
+    Every row names a region of REGIONS, a zone id that begins with that region id, and the
+    source(s) it was read from (``data/SOURCES.md``). Raises ValueError naming the file, the
+    line and the column for a missing column, an unknown region, a zone of another region, a
+    zone listed twice or a row without a source; OSError if the file cannot be read.
+    """
+    path = DEFAULT_ZONES_PATH if path is None else Path(path)
+    zones: dict[str, list[str]] = {}
+    seen: dict[str, int] = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in _ZONE_COLUMNS if c not in (reader.fieldnames or ())]
+        if missing:
+            raise ValueError(f"{path}, line 1: column(s) {', '.join(missing)} missing from the header")
+        for row in reader:
+            line = reader.line_num
+            region, zone, source = row["region_id"], row["zone_id"], row["source"]
+            if None in row or None in (region, zone, source):
+                raise ValueError(f"{path}, line {line}: expected the fields {', '.join(_ZONE_COLUMNS)}")
+            if region not in REGIONS:
+                raise ValueError(f"{path}, line {line}, column 'region_id': {region!r} is not in REGIONS")
+            # Every Alibaba zone id is its region id plus a suffix ('cn-hangzhou-h',
+            # 'ap-southeast-1a'); a row that breaks this is a typo.
+            if not (zone.startswith(region) and len(zone) > len(region)):
+                raise ValueError(f"{path}, line {line}, column 'zone_id': {zone!r} is not a zone id of {region}")
+            if zone in seen:
+                raise ValueError(
+                    f"{path}, line {line}, column 'zone_id': {zone!r} already appears on line {seen[zone]}"
+                )
+            if not source.strip():
+                raise ValueError(f"{path}, line {line}, column 'source': every zone needs its source")
+            seen[zone] = line
+            zones.setdefault(region, []).append(zone)
+    return MappingProxyType({region: tuple(ids) for region, ids in zones.items()})
+
+
+ZONES: MappingProxyType[str, tuple[str, ...]] = load_zones()
+"""Region id -> the zone ids its sources give, in their order (``data/zones.csv``).
+
+Regions missing here have no sourced zone list; see ``is_zone_of`` for what they accept.
+"""
+
+
+def zones_of(region_id: str) -> tuple[str, ...]:
+    """The zone ids of ``region_id`` in the source's order; ``()`` when simkit has no sourced
+    list for it (or it is not a region).
+
+    >>> zones_of("ap-southeast-1")
+    ('ap-southeast-1a', 'ap-southeast-1b', 'ap-southeast-1c')
+    """
+    return ZONES.get(region_id, ())
+
+
+def is_zone_of(zone_id: object, region_id: str) -> bool:
+    """Whether ``zone_id`` is a zone of ``region_id``.
+
+    For a region in ZONES, exactly its listed zones. For a region with no sourced list, the
+    region id plus one lowercase letter, with or without a hyphen (``cn-nanjing-a``,
+    ``us-east-1a``): both shapes of Alibaba's zone ids, so a real zone there is not refused
+    for want of data.
+
+    >>> is_zone_of("ap-southeast-1a", "ap-southeast-1"), is_zone_of("ap-southeast-1d", "ap-southeast-1")
+    (True, False)
+    >>> is_zone_of("us-east-1a", "us-east-1"), is_zone_of("us-east-1-a", "us-east-1")  # no list for us-east-1
+    (True, True)
+    """
+    if not isinstance(zone_id, str):
+        return False
+    listed = ZONES.get(region_id)
+    if listed is not None:
+        return zone_id in listed
+    suffix = zone_id[len(region_id) :] if zone_id.startswith(region_id) else ""
+    suffix = suffix.removeprefix("-")
+    return len(suffix) == 1 and "a" <= suffix <= "z"
+
+
+def default_zone(region_id: str) -> str:
+    """The zone a vSwitch gets when none is named: the region's first zone in the source's
+    order, or ``<region>-a`` for a region with no sourced list.
+
+    >>> default_zone("ap-southeast-1"), default_zone("us-east-1")
+    ('ap-southeast-1a', 'us-east-1-a')
+    """
+    listed = ZONES.get(region_id)
+    return listed[0] if listed else f"{region_id}-a"

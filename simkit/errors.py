@@ -137,7 +137,7 @@ _ROWS = [
     _row("InvalidVpcId.NotFound", 404, "Specified VPC {} does not exist.", [CREATE_VSWITCH, CREATE_SG],
          "No VPC with that id in the region.", source=RESEARCH + " (VPC and ECS docs)"),
     _row("InvalidZoneId.NotFound", 404, "The specified zone {} does not exist in {}.", [CREATE_VSWITCH],
-         "ZoneId is not of the form <RegionId>-<letter> (simkit does not list zones; any such name is accepted).",
+         "ZoneId is not one of the region's zones in data/zones.csv (a region the file does not list accepts <RegionId>-<letter> or <RegionId><letter>).",
          source=RESEARCH + " (VPC CreateVSwitch doc)"),
     _row("InvalidCidrBlock.Malformed", 400, "Specified CIDR block {} is not valid.", [CREATE_VSWITCH],
          "CidrBlock is not a strict CIDR block.", source=RESEARCH + " (VPC CreateVSwitch doc)"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from simkit import ApiError, Cloud
+from simkit.catalog import default_zone
 
 REGION = "cn-hangzhou"
 ZONE = "cn-hangzhou-h"
@@ -26,7 +27,12 @@ class World:
         return self.call("CreateVpc", CidrBlock=cidr)["VpcId"]
 
     def vswitch(self, vpc: str, cidr: str, zone: str | None = None) -> str:
-        return self.call("CreateVSwitch", VpcId=vpc, ZoneId=zone or f"{self.region}-h", CidrBlock=cidr)["VSwitchId"]
+        return self.call("CreateVSwitch", VpcId=vpc, ZoneId=zone or self.zone, CidrBlock=cidr)["VSwitchId"]
+
+    @property
+    def zone(self) -> str:
+        """cn-hangzhou-h in the default region, else the region's first sourced zone."""
+        return ZONE if self.region == REGION else default_zone(self.region)
 
     def sg(self, vpc: str | None) -> str:
         params = {"VpcId": vpc} if vpc else {}

@@ -188,7 +188,7 @@ def test_account_eni_quota_per_region():
     assert refused(w.eni, vsw, sg).code == "MaxEniCountExceeded"
     other = World(w.cloud, region="cn-beijing")  # another region has its own quota
     ovpc = other.vpc()
-    other.eni(other.vswitch(ovpc, "10.0.0.0/24", zone="cn-beijing-a"), other.sg(ovpc))
+    other.eni(other.vswitch(ovpc, "10.0.0.0/24", zone="cn-beijing-h"), other.sg(ovpc))
 
 
 # ---------------------------------------------------------------- exclusions

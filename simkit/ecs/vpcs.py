@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
+from simkit.catalog import is_zone_of
 from simkit.ecs import requests as rq
 from simkit.ecs.paging import check_range, token_page
 from simkit.ecs.resources import CidrReservation, SecurityGroup, Vpc, VSwitch
@@ -56,14 +57,14 @@ class VpcOperations:
         return vpc
 
     def create_vswitch(self, r: rq.CreateVSwitch) -> VSwitch:
-        """Raises InvalidVpcId.NotFound, InvalidZoneId.NotFound, InvalidCirdrBlock.MaskLength,
+        """Raises InvalidVpcId.NotFound, InvalidZoneId.NotFound (a zone not in the region's sourced
+        list, ``simkit.catalog.is_zone_of``), InvalidCirdrBlock.MaskLength,
         InvalidParameter (outside the VPC), InvalidCidrBlock.Overlapped."""
         account = self.account
         region_id, cidr_block, zone_id = r.region_id, r.cidr_block, r.zone_id
         region = account.region(region_id)
         vpc = region.vpc(r.vpc_id)
-        suffix = zone_id[len(region_id) + 1 :] if zone_id.startswith(region_id + "-") else ""
-        if not (len(suffix) == 1 and suffix.isascii() and suffix.isalpha()):
+        if not is_zone_of(zone_id, region_id):
             raise api_error("InvalidZoneId.NotFound", zone_id, region_id)
         lo, hi = VSWITCH_MASK_RANGE
         if not lo <= cidr_block.prefixlen <= hi:

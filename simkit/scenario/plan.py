@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from simkit.agents import AgentConfig
-from simkit.catalog import REGIONS, IpLimitsUnknown, UnknownInstanceType, load_catalog
+from simkit.catalog import (
+    REGIONS,
+    IpLimitsUnknown,
+    UnknownInstanceType,
+    default_zone,
+    is_zone_of,
+    load_catalog,
+    zones_of,
+)
 from simkit.ecs import CloudSettings
 from simkit.engine import FleetSpec, Plan, VSwitchSpec
 from simkit.net import AddressSpace, Cidr
@@ -96,9 +104,9 @@ def _vswitches(c: Checker, value: Any, vpc_cidr: Cidr, region: str) -> list[VSwi
         cidr = c.cidr(v["cidr"], f"{p}.cidr")
         if not vpc_cidr.contains_block(cidr):
             raise c.fail(f"{p}.cidr", f"{cidr} is not inside vpc.cidr {vpc_cidr}")
-        zone = v.get("zone", f"{region}-a")
-        if not isinstance(zone, str) or not zone.startswith(region + "-"):
-            raise c.fail(f"{p}.zone", f"{show(zone)} is not a zone of {region} (zones are named {region}-<letter>)")
+        zone = v.get("zone", default_zone(region))
+        if not is_zone_of(zone, region):
+            raise c.fail(f"{p}.zone", _not_a_zone(zone, region))
         reservations = []
         # Reserving in a scratch space of the vSwitch's size finds a reservation that cannot be
         # made (too many, a mask out of range, no room) here, with its key path, rather than
@@ -120,6 +128,15 @@ def _vswitches(c: Checker, value: Any, vpc_cidr: Cidr, region: str) -> list[VSwi
             if Cidr.parse(vswitches[a].cidr).overlaps(Cidr.parse(vswitches[b].cidr)):
                 raise c.fail(f"vswitches[{a}].cidr", f"{vswitches[a].cidr} overlaps vswitches[{b}] ({vswitches[b].cidr})")
     return vswitches
+
+
+def _not_a_zone(zone: Any, region: str) -> str:
+    zones = zones_of(region)
+    if zones:
+        return f"{show(zone)} is not a zone of {region}; its zones: {', '.join(zones)}"
+    # No sourced list for this region (data/zones.csv): simkit.catalog.is_zone_of's fallback.
+    return (f"{show(zone)} is not a zone of {region} (simkit has no zone list for {region}; "
+            f"it accepts {region}-<letter> or {region}<letter>)")
 
 
 def _trial_space(c: Checker, cidr: Cidr, path: str) -> AddressSpace:
