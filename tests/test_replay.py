@@ -370,3 +370,35 @@ def test_a_run_warns_when_the_workload_offers_more_pods_than_the_fleet_holds():
         r = run({**DEFAULT_SCENARIO, "duration": "30m"}, progress=False)
     assert r.summary["binding_limit"]["limit"] == "fleet_pods"
     assert "8 nodes hold 360 pods; the workload offers ~1,966 at once" in r.summary["binding_limit"]["sentence"]
+
+
+def test_addresses_are_counted_in_full_and_the_block_map_is_kept_at_every_sample():
+    """A /25 (128 addresses, 4 system-reserved: 124 usable) with a /28 reservation (16), two
+    ecs.g7.large nodes with min_idle 2 and max_idle 2, and two pods at 0 s that live about 10 s
+    (one a node). Each node's pod asks for 1 + 2 addresses: one ENI with its primary and two
+    secondaries; when the pod ends the pool trims to 2, giving one secondary back. At the end,
+    per node: the ENI's primary and one secondary, both idle. Primaries: 2 instances + 2 ENIs = 4;
+    secondaries 2; prefixes 0; reserved but unused 16; consumed 4 + 2 + 16 = 22; free outside
+    the reservation 124 - 16 - 6 = 102; idle in the pools 2 x 2 = 4. The block map has 8 /28
+    blocks: the first holds the system address and the singles (lowest placement), the
+    reservation one is free for a prefix, the last holds the three system addresses."""
+    from simkit.net import BlockState
+
+    s = {"seed": 1, "duration": "10m", "sample_every": "5m", "placement": "lowest",
+         "vswitches": [{"name": "v", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/25", "reservations": [{"mask": 28}]}],
+         "fleet": [{"instance_type": "ecs.g7.large", "count": 2, "vswitch": "v"}],
+         "agent": {"mode": "secondary-ip", "min_idle": 2, "max_idle": 2},
+         "workload": {"kind": "pod-churn", "arrival_rate": 0, "bursts": [{"at": 0, "pods": 2}],
+                      "lifetime": {"median": "10s", "p90": "11s"}}}
+    r = run(s, progress=False)
+    last = r.samples().iloc[-1]
+    assert (last.primary_ips, last.secondary_ips, last.prefix_ips, last.reserved_free_ips) == (4, 2, 0, 16)
+    assert (last.consumed_ips, last.free_ips, last.idle_ips, last.used_ips) == (22, 102, 4, 6)
+    # The peak is the first sample, at 0 s: two more secondaries (24 consumed), on ENIs still
+    # attaching, so none of them in the pools yet.
+    assert r.summary["peak_consumed_ips"]["v"] == {"time": 0.0, "consumed": 24, "idle_in_pools": 0}
+    blocks = r.block_map("v")
+    assert list(blocks) == [BlockState.PARTIAL, BlockState.RESERVED_FREE] + [BlockState.FREE] * 5 + [BlockState.SYSTEM]
+    assert len(r.block_map("v", time=299.0)) == 8
+    with pytest.raises(KeyError, match="its vSwitches: v"):
+        r.block_map("nope")

@@ -6,7 +6,7 @@ One door: ``Account.handle(request)`` with a typed request from ``simkit.ecs.req
 from simkit.ecs import requests
 from simkit.ecs.account import EPOCH, Account, api_time
 from simkit.ecs.requests import REQUESTS
-from simkit.ecs.results import AssignResult, Page, PrefixUsage, ReservationListing, VSwitchListing
+from simkit.ecs.results import AssignResult, Page, PrefixUsage, ReservationListing, VSwitchListing, VSwitchUsage
 from simkit.ecs.settings import CloudSettings
 from simkit.ecs.states import EniStatus, EniType, InstanceStatus, ReservationStatus, VSwitchStatus
 
@@ -14,5 +14,5 @@ from simkit.ecs.states import EniStatus, EniType, InstanceStatus, ReservationSta
 ACTIONS = tuple(REQUESTS)
 
 __all__ = ["ACTIONS", "Account", "AssignResult", "CloudSettings", "EPOCH", "EniStatus", "EniType", "InstanceStatus", "Page",
-           "PrefixUsage", "REQUESTS", "ReservationListing", "ReservationStatus", "VSwitchListing", "VSwitchStatus", "api_time",
+           "PrefixUsage", "REQUESTS", "ReservationListing", "ReservationStatus", "VSwitchListing", "VSwitchStatus", "VSwitchUsage", "api_time",
            "requests"]

@@ -16,6 +16,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
+import numpy as np
+
 from simkit.catalog import load_catalog
 from simkit.clock import TRANSITION, Clock
 from simkit.ecs import requests as rq
@@ -24,11 +26,11 @@ from simkit.ecs.enis import EniOperations
 from simkit.ecs.gateway import Gateway
 from simkit.ecs.instances import InstanceOperations
 from simkit.ecs.region import Region
+from simkit.ecs.results import VSwitchUsage
 from simkit.ecs.settings import CloudSettings
 from simkit.ecs.states import VSwitchStatus
 from simkit.ecs.vpcs import VpcOperations
 from simkit.errors import api_error
-from simkit.net import SpaceStats
 
 __all__ = ["Account", "EPOCH", "api_time"]
 
@@ -115,11 +117,17 @@ class Account:
             region = self.regions[region_id] = Region(region_id)
         return region
 
-    def space_stats(self, region_id: str, vswitch_id: str) -> SpaceStats:
-        """The address-space figures of one vSwitch now (free addresses, free /28 blocks in and
-        outside reservations, the largest free block, fragmentation). Raises
-        ApiError(InvalidVSwitchId.NotFound) for a vSwitch the region does not have."""
-        return self.region(region_id).vswitch(vswitch_id).space.stats()
+    def vswitch_usage(self, region_id: str, vswitch_id: str) -> VSwitchUsage:
+        """How one vSwitch's addresses are used now: the address-space figures (free addresses,
+        free /28 blocks in and outside reservations, the largest free block, fragmentation) and
+        the ENI primaries among its single IPs. Raises ApiError(InvalidVSwitchId.NotFound)."""
+        vsw = self.region(region_id).vswitch(vswitch_id)
+        return VSwitchUsage(vsw.space.stats(), vsw.eni_count)
+
+    def block_states(self, region_id: str, vswitch_id: str) -> np.ndarray:
+        """The state of every aligned /28 block of one vSwitch now, lowest first (uint8
+        ``simkit.net.BlockState`` values). Raises ApiError(InvalidVSwitchId.NotFound)."""
+        return self.region(region_id).vswitch(vswitch_id).space.block_states()
 
     def _region_of_instance(self, instance_id: str) -> str | None:
         for region in self.regions.values():

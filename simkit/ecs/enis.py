@@ -104,6 +104,7 @@ class EniOperations:
         eni.prefixes = dict.fromkeys(prefixes)
         region.enis[eni.id] = eni
         region.secondary_enis += 1
+        vsw.eni_count += 1
         for sg in groups:
             sg.members += 1
         return eni
@@ -231,5 +232,6 @@ def _deleted(change: tuple[Region, Eni]) -> None:
     release_all(region, eni)
     del region.enis[eni.id]
     region.secondary_enis -= 1
+    region.vswitches[eni.vswitch_id].eni_count -= 1
     for sg_id in eni.security_group_ids:
         region.security_groups[sg_id].members -= 1

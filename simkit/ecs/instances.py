@@ -90,6 +90,7 @@ class InstanceOperations:
             inst.eni_ids.append(eni.id)
             region.instances[inst.id] = inst
             region.enis[eni.id] = eni
+            vsw.eni_count += 1
             instances.append(inst)
             account.later(start, _set_status, (inst, InstanceStatus.RUNNING))
         for sg in groups:
@@ -127,6 +128,7 @@ class InstanceOperations:
             if eni.type is EniType.PRIMARY:
                 release_all(region, eni)
                 del region.enis[eni.id]
+                region.vswitches[eni.vswitch_id].eni_count -= 1
             else:
                 # Secondary ENIs outlive the instance: simkit detaches them (a documented choice).
                 eni.status = EniStatus.AVAILABLE

@@ -53,6 +53,7 @@ class VSwitch:
     created: float
     status: VSwitchStatus = VSwitchStatus.AVAILABLE  # Pending is a simulation knob
     reservation_ids: list[str] = field(default_factory=list)
+    eni_count: int = 0  # ENIs in the vSwitch, each holding one primary address
 
 
 @dataclass(slots=True, eq=False)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from simkit.ecs.resources import CidrReservation, VSwitch
+from simkit.net import SpaceStats
 
-__all__ = ["AssignResult", "Page", "PrefixUsage", "ReservationListing", "VSwitchListing"]
+__all__ = ["AssignResult", "Page", "PrefixUsage", "ReservationListing", "VSwitchListing", "VSwitchUsage"]
 
 
 class AssignResult(NamedTuple):
@@ -52,3 +53,12 @@ class PrefixUsage(NamedTuple):
 
     prefix: int  # base address
     network_interface_id: str
+
+
+class VSwitchUsage(NamedTuple):
+    """How a vSwitch's addresses are used now: ``stats`` (the address space's figures) and
+    ``primary_ips``, the addresses held as ENI primaries (one per ENI in the vSwitch); the rest of
+    ``stats.used_ips`` are secondary IPs."""
+
+    stats: SpaceStats
+    primary_ips: int

@@ -25,20 +25,27 @@ LIMIT_OF_CODE = {
 }
 
 class Sample(NamedTuple):
-    """One vSwitch at one sampling time, with the run's pods and addresses at that moment."""
+    """One vSwitch at one sampling time, with the run's pods and addresses at that moment (each
+    column is defined in docs/scenario.md, "Samples")."""
 
     time: float
     vswitch: str  # the scenario's name
-    used_ips: int
-    free_ips: int
+    used_ips: int  # single IPs: ENI primaries and secondaries
+    free_ips: int  # free for single IPs (outside reservations)
     free_blocks_28: int
     free_blocks_28_reserved: int
     largest_free_prefixlen: int  # -1: no free block at all
     fragmentation: float
-    pods_running: int
-    pods_pending: int
-    ips_held: int
-    ips_idle: int
+    pods_running: int  # fleet-wide
+    pods_pending: int  # fleet-wide
+    ips_held: int  # fleet-wide
+    ips_idle: int  # fleet-wide
+    primary_ips: int  # ENI primaries in this vSwitch
+    secondary_ips: int  # secondary IPs in this vSwitch
+    prefix_ips: int  # addresses of the /28 prefixes held
+    reserved_free_ips: int  # in CIDR reservations, not in a prefix
+    consumed_ips: int  # everything not free: primary + secondary + prefix + reserved_free
+    idle_ips: int  # held idle in the pools of the agents of nodes in this vSwitch
 
 
 SAMPLE_COLUMNS = Sample._fields
@@ -81,6 +88,9 @@ class Recorder:
         self.vswitches = _Names()
         self.codes = _Names()  # 0 is "" (success)
         self.sample_columns: dict[str, list] = {name: [] for name in SAMPLE_COLUMNS}
+        # Per vSwitch, one byte per /28 block per sample (BlockState), at ``block_map_times``.
+        self.block_maps: dict[str, list[bytes]] = {}
+        self.block_map_times: list[float] = []
         self.exhaustion: dict[str, tuple[float, str, str]] = {}
 
     def call(self, t: float, action: str, node: str, eni: str, vswitch: str, asked: int, granted: int,
@@ -116,6 +126,10 @@ class Recorder:
         """One sample row, kept as columns."""
         for column, value in zip(self.sample_columns.values(), row):
             column.append(value)
+
+    def block_map(self, vswitch: str, states: bytes) -> None:
+        """The state of every /28 block of ``vswitch`` at the latest of ``block_map_times``."""
+        self.block_maps.setdefault(vswitch, []).append(states)
 
     @property
     def n_samples(self) -> int:

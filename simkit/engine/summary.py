@@ -58,12 +58,18 @@ def summarize(rec: Recorder, plan: Plan, pods_arrived: int, peak_running: int) -
     names = np.asarray(samples["vswitch"], dtype=object)
     free = np.asarray(samples["free_ips"], dtype=np.int64)
     reserved_free = np.asarray(samples["free_blocks_28_reserved"], dtype=np.int64)
+    consumed = np.asarray(samples["consumed_ips"], dtype=np.int64)
+    idle = np.asarray(samples["idle_ips"], dtype=np.int64)
+    times = np.asarray(samples["time"], dtype="d")
     min_free: dict[str, int] = {}
     min_reserved: dict[str, int] = {}
+    peak_consumed: dict[str, dict[str, float]] = {}
     for name in dict.fromkeys(samples["vswitch"]):
-        mine = names == name
+        mine = np.flatnonzero(names == name)
         min_free[name] = int(free[mine].min())
         min_reserved[name] = int(reserved_free[mine].min())
+        at = mine[int(np.argmax(consumed[mine]))]  # the first sample at the peak
+        peak_consumed[name] = {"time": float(times[at]), "consumed": int(consumed[at]), "idle_in_pools": int(idle[at])}
     held = samples["ips_held"]
     by_reason = {WaitReason(r).name.lower(): int(c) for r, c in enumerate(np.bincount(reason, minlength=len(WaitReason)))
                  if c and r != WaitReason.NONE}
@@ -91,6 +97,7 @@ def summarize(rec: Recorder, plan: Plan, pods_arrived: int, peak_running: int) -
         "peak_ips_held": int(max(held)) if held else 0,
         "min_free_ips": min_free,
         "min_free_blocks_28_reserved": min_reserved,
+        "peak_consumed_ips": peak_consumed,
         "exhaustion": exhaustion,
     }
 

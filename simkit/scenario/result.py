@@ -47,6 +47,27 @@ class Result:
         DataFrame (built anew on each call; the workload is read again for names and ends)."""
         return pods_frame(self._run.recorder, self.plan, self._run.node_vswitches)
 
+    def block_map(self, vswitch: str, time: float | None = None):
+        """The state of every /28 block of ``vswitch`` (the scenario's name) at the sample taken
+        at ``time`` seconds, or the last one before it (the last sample when None): a numpy uint8
+        array of ``simkit.net.BlockState`` values, lowest block first (4,096 for a /16).
+
+        Raises KeyError naming the vSwitches there are, ValueError for a time before the first
+        sample."""
+        import bisect
+
+        import numpy as np
+
+        rec = self._run.recorder
+        maps = rec.block_maps.get(vswitch)
+        if maps is None:
+            raise KeyError(f"no vSwitch {vswitch!r} in this run; its vSwitches: {', '.join(rec.block_maps)}")
+        times = rec.block_map_times
+        i = len(times) - 1 if time is None else bisect.bisect_right(times, time) - 1
+        if i < 0:
+            raise ValueError(f"no sample at or before {time} s (the first is at {times[0]} s)")
+        return np.frombuffer(maps[i], dtype=np.uint8)
+
     def exhaustion(self):
         """The first time each limit was hit, as a pandas DataFrame (built anew on each call)."""
         return exhaustion_frame(self._run.recorder)
