@@ -93,7 +93,8 @@ def _pod_churn(c: Checker, w: Mapping, duration: float, seed: int) -> Callable[[
 def _pod_trace(c: Checker, w: Mapping, path: Path) -> Callable[[], Iterable]:
     cols = {k: w.get(k) for k in ("name_column", "cpu_column", "memory_column")}
     start, end = c.text(w["start_column"], "workload.start_column"), c.text(w["end_column"], "workload.end_column")
-    # Read the header now so a wrong column is reported before the run starts.
+    # Read the header now so a wrong column is reported before the run starts (a trace out of
+    # start order is read whole to be sorted, so a bad row anywhere in it is found now too).
     try:
         next(iter(read_pod_trace(path, start, end, **cols)), None)
     except WorkloadError as exc:
