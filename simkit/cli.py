@@ -1,16 +1,26 @@
 """The ``simkit`` command line: parse, call the library, print.
 
-Errors go to stderr as one line with a non-zero exit; no traceback for the user.
+Errors go to stderr as one line with a non-zero exit (2); no traceback for the user. A reader
+that goes away before the output is written (``simkit run --json s.yaml | head -1``) ends the
+command quietly with exit status 1, as Python's note on SIGPIPE recommends.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Collection
 
-def format_summary(summary: dict) -> str:
+
+def format_summary(summary: dict, reserved: Collection[str]) -> str:
     """The run summary as the few lines a person reads first: what happened to the pods and why,
-    then the API calls and the address space."""
+    then the API calls and the address space.
+
+    ``reserved``: the names of the vSwitches that have CIDR reservations (from the plan: the
+    summary gives every vSwitch a reservation figure, 0 where there is none); only those show
+    their fewest free /28 blocks in reservations.
+    """
     s = summary
     o = s["pod_outcomes"]
     w = s["pod_wait_seconds"]
@@ -29,8 +39,10 @@ def format_summary(summary: dict) -> str:
     for code, n in s["api_errors_by_code"].items():
         lines.append(f"    {code:<40} {n:>8,}  {s['api_error_rate_by_code'][code]:.2%}")
     for name, free in s["min_free_ips"].items():
-        lines.append(f"  vSwitch {name:<12} fewest free addresses {free:,}; fewest free /28 in reservations "
-                     f"{s['min_free_blocks_28_reserved'].get(name, 0):,}")
+        line = f"  vSwitch {name:<12} fewest free addresses {free:,}"
+        if name in reserved:
+            line += f"; fewest free /28 in reservations {s['min_free_blocks_28_reserved'].get(name, 0):,}"
+        lines.append(line)
     if s["exhaustion"]:
         lines.append("  first exhaustion:")
         for limit, e in s["exhaustion"].items():
@@ -60,7 +72,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     print("simkit demo: the embedded default scenario (DEFAULT_SCENARIO in simkit/scenario/default.py)\n")
     result = _run_and_warn({**DEFAULT_SCENARIO, "seed": args.seed} if args.seed is not None else DEFAULT_SCENARIO)
-    print(format_summary(result.summary))
+    print(format_summary(result.summary, _reserved(result)))
     return 0
 
 
@@ -71,8 +83,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         print(json.dumps(result.summary, indent=2))
     else:
-        print(format_summary(result.summary))
+        print(format_summary(result.summary, _reserved(result)))
     return 0
+
+
+def _reserved(result) -> set[str]:
+    """The names of the run's vSwitches that have at least one CIDR reservation."""
+    return {v.name for v in result.plan.vswitches if v.reservations}
 
 
 def _cmd_error_codes(args: argparse.Namespace) -> int:
@@ -103,7 +120,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        status = args.func(args)
+        # Flush here, so that a reader gone away is found inside this try, not at exit.
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # https://docs.python.org/3/library/signal.html#note-on-sigpipe: point stdout at devnull
+        # so the flush at exit cannot fail again, and exit 1, as Python does on EPIPE. Not
+        # SIG_DFL for SIGPIPE, which the same note warns against.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except (ValueError, OSError) as exc:
         print(f"simkit: error: {exc}", file=sys.stderr)
         return 2

@@ -1,6 +1,7 @@
 """The command line: what a person sees, and one clear line (no traceback) when input is bad."""
 
 import json
+import shlex
 import subprocess
 import sys
 
@@ -27,6 +28,51 @@ def test_run_prints_json_when_asked(tmp_path):
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
     assert summary["scenario"] == "pod-churn-demo" and summary["duration"] == 7200
+
+
+TWO_VSWITCHES = {
+    "name": "two-vswitches", "duration": "1h",
+    "vswitches": [{"name": "vsw-a", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/24", "reservations": [{"mask": 27}]},
+                  {"name": "vsw-b", "zone": "cn-hangzhou-i", "cidr": "10.0.1.0/24"}],
+    "fleet": [{"instance_type": "ecs.g7.large", "count": 2, "vswitch": "vsw-a"},
+              {"instance_type": "ecs.g7.large", "count": 2, "vswitch": "vsw-b"}],
+    "workload": {"kind": "pod-churn", "arrival_rate": "1/m", "lifetime": {"median": "10m", "p90": "30m"}},
+}
+
+
+def test_only_a_vswitch_with_reservations_shows_its_free_28_blocks_in_them(tmp_path):
+    """vsw-a's /27 reservation holds 32 / 16 = 2 aligned /28 blocks, and single IPs (the
+    secondary-ip agents') never come from a reservation, so both stay free: 2. vsw-b has no
+    reservation, so its line has no such figure (it used to say 0)."""
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(TWO_VSWITCHES))
+    out = simkit("run", str(path))
+    assert out.returncode == 0, out.stderr
+    a, b = ([line for line in out.stdout.splitlines() if line.startswith(f"  vSwitch {name} ")] for name in ("vsw-a", "vsw-b"))
+    assert len(a) == len(b) == 1
+    assert a[0].endswith("; fewest free /28 in reservations 2")
+    assert "reservations" not in b[0] and b[0].startswith("  vSwitch vsw-b        fewest free addresses ")
+
+
+def test_a_reader_gone_before_the_output_ends_the_command_quietly(tmp_path):
+    """The read end of stdout's pipe is closed before simkit writes (it takes far longer than
+    that to start and run): its write fails with EPIPE. Python's recipe: no traceback, no
+    "Broken pipe" message, exit status 1."""
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(TWO_VSWITCHES))
+    for args in (["run", "--json", str(path)], ["run", str(path)], ["error-codes"]):
+        proc = subprocess.Popen([sys.executable, "-m", "simkit", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc.stdout.close()  # the only reader goes away
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=300) == 1 and err == "", (args, err)
+
+
+def test_run_json_piped_to_head_prints_one_line_and_nothing_else(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(TWO_VSWITCHES))
+    out = subprocess.run(f"{shlex.quote(sys.executable)} -m simkit run --json {shlex.quote(str(path))} | head -1",
+                         shell=True, capture_output=True, text=True, timeout=300)
+    assert (out.returncode, out.stdout, out.stderr) == (0, "{\n", "")
 
 
 def test_a_broken_scenario_is_one_line_on_stderr(tmp_path):

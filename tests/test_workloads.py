@@ -4,6 +4,7 @@ import csv
 import itertools
 import json
 import math
+import random
 import statistics
 from pathlib import Path
 
@@ -275,11 +276,46 @@ def test_pod_trace_default_names_and_no_resources(tmp_path):
                                                     PodSpec("row-3", 2.0, None, None, None)]
 
 
-def test_pod_trace_unsorted_rows_refused(tmp_path):
+def test_pod_trace_unsorted_rows_are_sorted_by_start(tmp_path):
+    """Starts 10, (none), 30, 25 in the file: the pods come out 10, 25, 30, named by their lines
+    (2, 5, 4); the row with no start (line 3) is skipped and counted."""
     path = tmp_path / "p.csv"
     path.write_text("start,end\n10,20\n,\n30,40\n25,50\n")
-    with pytest.raises(WorkloadError, match=r"p\.csv, line 5: column 'start' is 25, before 30 on line 4; .*sort the file by 'start'"):
-        list(read_pod_trace(path, "start", "end"))
+    stats = TraceStats()
+    assert list(read_pod_trace(path, "start", "end", stats=stats)) == [
+        PodSpec("row-2", 10.0, 20.0, None, None),
+        PodSpec("row-5", 25.0, 50.0, None, None),
+        PodSpec("row-4", 30.0, 40.0, None, None),
+    ]
+    assert (stats.rows, stats.skipped_no_start, stats.open_ended) == (4, 1, 0)
+
+
+def test_pod_trace_rows_with_the_same_start_keep_their_file_order(tmp_path):
+    """The sort is stable. File order c(5) a(1) b(5) d(1) e(3): by start 1, 1, 3, 5, 5, and
+    within a start in file order, so a before d and c before b: a, d, e, c, b. The
+    resources and open ends travel with their rows."""
+    path = tmp_path / "p.csv"
+    path.write_text("name,start,end,cpu,mem\n"
+                    "c,5,9,100,\n"
+                    "a,1,2,,64\n"
+                    "b,5,,200,128\n"
+                    "d,1,4,300,256\n"
+                    "e,3,3,0,0\n")
+    pods = list(read_pod_trace(path, "start", "end", name_column="name", cpu_column="cpu", memory_column="mem"))
+    assert pods == [
+        PodSpec("a", 1.0, 2.0, None, 64),
+        PodSpec("d", 1.0, 4.0, 300, 256),
+        PodSpec("e", 3.0, 3.0, 0, 0),
+        PodSpec("c", 5.0, 9.0, 100, None),
+        PodSpec("b", 5.0, None, 200, 128),
+    ]
+
+
+def test_pod_trace_in_order_with_ties_is_read_as_it_stands(tmp_path):
+    """Equal starts are in order: the lazy path, file order kept (x before y at start 2)."""
+    path = tmp_path / "p.csv"
+    path.write_text("name,start,end\nw,1,\nx,2,\ny,2,\n")
+    assert [p.name for p in read_pod_trace(path, "start", "end", name_column="name")] == ["w", "x", "y"]
 
 
 def test_pod_trace_missing_column_lists_columns():
@@ -301,24 +337,23 @@ def test_pod_trace_bad_values(tmp_path, rows, message):
         list(read_pod_trace(path, "start", "end", cpu_column="cpu"))
 
 
-def test_pod_trace_is_lazy(tmp_path):
+def test_pod_trace_in_order_is_lazy(tmp_path):
     path = tmp_path / "p.csv"
-    path.write_text("start,end\n1,2\n0,1\n")  # the second row is out of order
+    path.write_text("start,end\n1,2\n3,x\n")  # in order; the second row's end is bad
     pods = read_pod_trace(path, "start", "end")
     assert next(pods).start == 1.0  # the error is found only when the bad row is reached
-    with pytest.raises(WorkloadError):
+    with pytest.raises(WorkloadError, match="line 3: column 'end' is 'x'"):
         next(pods)
 
 
+def test_pod_trace_out_of_order_reports_a_bad_row_before_the_first_pod(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("start,end\n5,6\n1,2\n3,x\n")  # out of order: read whole before any pod
+    with pytest.raises(WorkloadError, match="line 4: column 'end' is 'x'"):
+        next(read_pod_trace(path, "start", "end"))
+
+
 needs_openb = pytest.mark.skipif(not OPENB.exists(), reason=f"openb trace not present at {OPENB}")
-
-
-@needs_openb
-def test_openb_scheduled_time_is_not_sorted():
-    # The trace is sorted by creation_time; scheduled_time first goes back on line 66
-    # (openb-pod-0064: 10002522 after 10002793), so the reader refuses it as a start column.
-    with pytest.raises(WorkloadError, match=r"line 66: column 'scheduled_time' is 10002522, before 10002793 on line 65"):
-        list(read_pod_trace(OPENB, "scheduled_time", "deletion_time"))
 
 
 @needs_openb
@@ -331,20 +366,57 @@ def test_openb_by_creation_time():
 
 
 @needs_openb
-def test_openb_by_scheduled_time_once_sorted(tmp_path):
-    # Sorted copy in tmp only (the trace must not be republished in data/).
+def test_openb_by_scheduled_time_is_sorted_as_a_sorted_copy_is_read(tmp_path):
+    """The trace is sorted by creation_time; scheduled_time first goes back on line 66
+    (openb-pod-0064: 10002522 after 10002793). Read by scheduled_time, the trace is sorted in
+    memory and gives exactly the pods of a copy sorted beforehand (Python's sort, stable too);
+    897 rows have no scheduled_time and are skipped."""
     with OPENB.open(newline="") as f:
         reader = csv.DictReader(f)
         fields, rows = reader.fieldnames, list(reader)
+    assert (rows[63]["name"], rows[63]["scheduled_time"], rows[64]["scheduled_time"]) == \
+        ("openb-pod-0063", "10002793", "10002522")
+    # Sorted copy in tmp only (the trace must not be republished in data/).
     rows.sort(key=lambda r: float(r["scheduled_time"]) if r["scheduled_time"] else -1.0)
     path = tmp_path / "openb-by-scheduled.csv"
     with path.open("w", newline="") as f:
         writer = csv.DictWriter(f, fields)
         writer.writeheader()
         writer.writerows(rows)
-    stats = TraceStats()
-    count = sum(1 for _ in read_pod_trace(path, "scheduled_time", "deletion_time", stats=stats))
-    assert (count, stats.skipped_no_start, stats.open_ended) == (8152 - 897, 897, 0)
+    columns = dict(name_column="name", cpu_column="cpu_milli", memory_column="memory_mib")
+    stats, sorted_stats = TraceStats(), TraceStats()
+    pods = list(read_pod_trace(OPENB, "scheduled_time", "deletion_time", stats=stats, **columns))
+    assert pods == list(read_pod_trace(path, "scheduled_time", "deletion_time", stats=sorted_stats, **columns))
+    assert (len(pods), stats.rows, stats.skipped_no_start, stats.open_ended) == (8152 - 897, 8152, 897, 0)
+    assert stats == sorted_stats
+
+
+def test_a_shuffled_pod_trace_replays_exactly_as_the_sorted_one(tmp_path):
+    """The shipped pod-trace scenario on a copy of data/samples/pods.csv with its rows shuffled
+    (random.Random(8)): the same summary and the same events, call for call."""
+    import yaml
+
+    from simkit import run
+
+    scenario = yaml.safe_load((ROOT / "data" / "scenarios" / "pod-trace-sample.yaml").read_text())
+    with (SAMPLES / "pods.csv").open(newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    random.Random(8).shuffle(rows)
+    shuffled = tmp_path / "pods-shuffled.csv"
+    with shuffled.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    starts = [float(r["scheduled_time"]) for r in rows if r["scheduled_time"]]
+    assert starts != sorted(starts)  # the shuffle did put the file out of order
+    results = []
+    for path in (SAMPLES / "pods.csv", shuffled):
+        results.append(run({**scenario, "workload": {**scenario["workload"], "path": str(path)}}, progress=False))
+    in_order, out_of_order = results
+    assert len(in_order.events()) > 0
+    assert out_of_order.summary == in_order.summary
+    assert out_of_order.events().equals(in_order.events())
 
 
 # --- pod churn -----------------------------------------------------------------------------------

@@ -37,6 +37,21 @@ class Checker:
                 raise self.fail(f"{path}.{key}" if path else key, "is required")
         return value
 
+    def table(self, value: Any, path: str, what: str) -> Mapping:
+        """``value`` if it is a mapping of keys the caller checks (``what`` says what it maps,
+        e.g. "API action to calls per minute"); raises ScenarioError."""
+        if not isinstance(value, Mapping):
+            raise self.fail(path, f"expected a mapping of {what}, got {show(value)}")
+        return value
+
+    def choice(self, value: Any, path: str, allowed) -> str:
+        """``value`` if it is one of the strings ``allowed`` (in the order the message lists
+        them); raises ScenarioError naming them. Anything else, a list or a mapping included,
+        is refused rather than looked up (a list cannot be a key of a set or dict)."""
+        if not isinstance(value, str) or value not in allowed:
+            raise self.fail(path, f"{show(value)} is unknown; allowed: {', '.join(allowed)}")
+        return value
+
     def seq(self, value: Any, path: str, min_len: int = 1) -> list:
         """``value`` if it is a list of at least ``min_len`` items; raises ScenarioError."""
         if not isinstance(value, list) or len(value) < min_len:

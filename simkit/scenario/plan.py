@@ -12,9 +12,10 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, Mapping
 
-from simkit.agents import AgentConfig
+from simkit.agents import AgentConfig, max_pods
 from simkit.catalog import (
     REGIONS,
+    InstanceType,
     IpLimitsUnknown,
     UnknownInstanceType,
     default_zone,
@@ -24,7 +25,7 @@ from simkit.catalog import (
 )
 from simkit.ecs import CloudSettings
 from simkit.engine import FleetSpec, Plan, VSwitchSpec
-from simkit.net import AddressSpace, Cidr
+from simkit.net import PREFIX_LEN, AddressSpace, Cidr
 from simkit.net.policy import POLICIES
 from simkit.scenario.check import Checker, show
 from simkit.scenario.load import load_scenario
@@ -56,14 +57,16 @@ def build_plan(source: str | Path | Mapping) -> Plan:
     """Check a scenario (a YAML path or a mapping) and turn it into a replay ``Plan``.
 
     Raises ScenarioError naming the source, the key path and what is allowed, for the first
-    value that is wrong (or a file that cannot be read).
+    value that is wrong (or a file that cannot be read), and for a pod workload on a layout that
+    cannot serve it: prefix mode on a vSwitch with fleet nodes but no CIDR reservation, or an
+    instance type whose ENI limits address no pod in the agent's mode (see ``_check_serves``).
     """
     data, name, base = load_scenario(source)
     c = Checker(name)
     c.mapping(data, "", _TOP, {"vswitches", "fleet", "workload"})
     seed = c.integer(data.get("seed", 0), "seed", 0)
     region = data.get("region", "cn-hangzhou")
-    if region not in REGIONS:
+    if not isinstance(region, str) or region not in REGIONS:
         raise c.fail("region", f"{show(region)} is not a region simkit knows (for example cn-hangzhou, ap-southeast-1)")
     duration = c.duration(data.get("duration", "1d"), "duration")
     sample_every = c.duration(data.get("sample_every", "5m"), "sample_every")
@@ -73,12 +76,13 @@ def build_plan(source: str | Path | Mapping) -> Plan:
     vpc_cidr = c.cidr(vpc["cidr"], "vpc.cidr")
     vswitches = _vswitches(c, data["vswitches"], vpc_cidr, region)
     placement = data.get("placement", "random")
-    if placement not in POLICIES:
-        raise c.fail("placement", f"{show(placement)} is unknown; allowed: {', '.join(POLICIES)}")
+    c.choice(placement, "placement", POLICIES)
     agent = _agent(c, data.get("agent", {}))
-    fleet = _fleet(c, data["fleet"], {v.name for v in vswitches})
+    fleet = _fleet(c, data["fleet"], {v.name for v in vswitches}, agent.mode)
     settings = _settings(c, data, placement)
     pods, api_calls = check_workload(c, data["workload"], base, duration, seed)
+    if pods is not None:  # agents serve pods only; a log of API calls needs none of this
+        _check_serves(c, vswitches, fleet, agent.mode)
     slo = c.mapping(data.get("slo", {}), "slo", _SLO)
     slo_pod_wait = c.duration(slo.get("pod_wait", DEFAULT_SLO_POD_WAIT), "slo.pod_wait", positive=False)
     try:
@@ -117,6 +121,8 @@ def _vswitches(c: Checker, value: Any, vpc_cidr: Cidr, region: str) -> list[VSwi
             c.mapping(r, rp, {"mask", "cidr"})
             if ("mask" in r) == ("cidr" in r):
                 raise c.fail(rp, "give exactly one of mask and cidr")
+            if "mask" in r:
+                c.integer(r["mask"], f"{rp}.mask")
             try:
                 trial.reserve(mask=r["mask"]) if "mask" in r else trial.reserve(r["cidr"])
             except ValueError as exc:
@@ -146,22 +152,88 @@ def _trial_space(c: Checker, cidr: Cidr, path: str) -> AddressSpace:
         raise c.fail(path, str(exc)) from None
 
 
-def _fleet(c: Checker, value: Any, names: set[str]) -> list[FleetSpec]:
+def _fleet(c: Checker, value: Any, names: set[str], mode: str) -> list[FleetSpec]:
     catalog = load_catalog()
     fleet = []
     for i, f in enumerate(c.seq(value, "fleet")):
         p = f"fleet[{i}]"
         c.mapping(f, p, {"instance_type", "count", "vswitch", "max_pods"}, {"instance_type", "count", "vswitch"})
         try:
-            catalog.require_ip_limits(f["instance_type"])
+            itype = catalog.require_ip_limits(f["instance_type"])
         except (UnknownInstanceType, IpLimitsUnknown) as exc:
             raise c.fail(f"{p}.instance_type", str(exc)) from None
         count = c.integer(f["count"], f"{p}.count", 1, 100_000)
-        if f["vswitch"] not in names:
+        if not isinstance(f["vswitch"], str) or f["vswitch"] not in names:
             raise c.fail(f"{p}.vswitch", f"{show(f['vswitch'])} is not a vswitches[].name; allowed: {', '.join(sorted(names))}")
-        max_pods = None if f.get("max_pods") is None else c.integer(f["max_pods"], f"{p}.max_pods", 1)
-        fleet.append(FleetSpec(f["instance_type"], count, f["vswitch"], max_pods))
+        pods = f.get("max_pods")
+        if pods is not None and (not isinstance(pods, int) or isinstance(pods, bool) or pods < 1):
+            served, working = _served(itype, mode)
+            hint = f"; leave it out to use the {served} pods a node addresses in agent.mode {mode}: {working}" if served else ""
+            raise c.fail(f"{p}.max_pods", f"expected a whole number from 1, got {show(pods)}{hint}")
+        fleet.append(FleetSpec(f["instance_type"], count, f["vswitch"], pods))
     return fleet
+
+
+def _served(itype: InstanceType, mode: str) -> tuple[int, str]:
+    """Pods a node of ``itype`` addresses in agent ``mode``, and how: Terway's formula with the
+    type's numbers (EniQuantity and EniPrivateIpAddressQuantity as DescribeInstanceTypes names
+    them), e.g. ``(3 - 1) * 6 = 12`` for ecs.g7.large in secondary-ip mode."""
+    enis, ips = itype.eni_quantity, itype.private_ipv4_per_eni
+    served = max_pods(itype, mode)
+    if mode == "prefix":
+        return served, (f"(EniQuantity - 1) * (EniPrivateIpAddressQuantity - 1) * 16 = "
+                        f"({enis} - 1) * ({ips} - 1) * 16 = {served}")
+    return served, f"(EniQuantity - 1) * EniPrivateIpAddressQuantity = ({enis} - 1) * {ips} = {served}"
+
+
+def _check_serves(c: Checker, vswitches: list[VSwitchSpec], fleet: list[FleetSpec], mode: str) -> None:
+    """Refuse a layout on which the agents can address no pod of a fleet entry, so the run
+    would only show pods waiting forever. Two cases can arise:
+
+    - an instance type whose ENI limits address no pod in ``mode`` (``_served`` is 0): in both
+      modes a type with EniQuantity 1, since the agent leaves the primary ENI to the node and
+      serves pods from secondary ENIs only; in prefix mode also a type with
+      EniPrivateIpAddressQuantity 1, since each ENI keeps that one slot for its primary IP.
+      ``fleet[i].max_pods`` cannot help (it only caps pods), so the key is the instance type;
+    - prefix mode on a vSwitch that carries fleet nodes but has no CIDR reservation: prefixes
+      come only from a reservation of the vSwitch (alibaba-facts §2.1).
+
+    A ``max_pods`` above what the type serves is allowed: it is how a kubelet max-pods set
+    above the ENI limits behaves, and the pods beyond wait for an address.
+    """
+    catalog = load_catalog()
+    index = {v.name: j for j, v in enumerate(vswitches)}
+    for i, f in enumerate(fleet):
+        itype = catalog.get(f.instance_type)
+        served, working = _served(itype, mode)
+        if served < 1:
+            if itype.eni_quantity < 2:
+                why = ("the agent leaves the primary ENI to the node and gives pods the addresses of "
+                       "secondary ENIs, and this type has none")
+                fix = "pick an instance type with an EniQuantity of 2 or more (data/instance_types.csv)"
+            else:
+                other = max_pods(itype, "secondary-ip")
+                why = ("each secondary ENI keeps its one private IPv4 slot for its primary IP, leaving "
+                       "none for a /28 prefix")
+                fix = (f"use agent.mode: secondary-ip ({other} pods a node), or an instance type with an "
+                       f"EniPrivateIpAddressQuantity of 2 or more")
+            given = "" if f.max_pods is None else f" (fleet[{i}].max_pods {f.max_pods} cannot raise it)"
+            raise c.fail(f"fleet[{i}].instance_type",
+                         f"{itype.name} addresses no pod in agent.mode {mode}: {working}{given}; {why}; {fix}")
+        j = index[f.vswitch]
+        v = vswitches[j]
+        if mode == "prefix" and not v.reservations:
+            mask = Cidr.parse(v.cidr).prefixlen
+            where = f"fleet[{i}] ({f.count} x {f.instance_type}) runs on {v.name}"
+            if mask + 2 > PREFIX_LEN:  # a reservation is 2 bits longer than its vSwitch, at most /28
+                raise c.fail(f"vswitches[{j}].cidr",
+                             f"agent.mode is prefix, and prefixes come only from a CIDR reservation of the vSwitch; "
+                             f"{where}, a /{mask} that cannot hold one (its mask must be at least 2 bits longer "
+                             f"than the vSwitch's and at most /28); use a /26 or larger vSwitch with reservations, "
+                             f"or agent.mode: secondary-ip")
+            raise c.fail(f"vswitches[{j}].reservations",
+                         f"agent.mode is prefix, and prefixes come only from a CIDR reservation of the vSwitch; "
+                         f"{where}, which has none; add one, e.g. reservations: [{{mask: {mask + 2}}}]")
 
 
 def _agent(c: Checker, value: Any) -> AgentConfig:
@@ -172,19 +244,23 @@ def _agent(c: Checker, value: Any) -> AgentConfig:
     try:
         return AgentConfig(**kwargs)
     except ValueError as exc:
-        key = next((k for k in kwargs if f"agent.{k}" in str(exc)), "")
-        raise c.fail(f"agent.{key}" if key else "agent", str(exc).split(": ", 1)[-1] if key else str(exc)) from None
+        # AgentConfig names the field first ("agent.mode 'x' is unknown; allowed: ...").
+        text = str(exc)
+        field, _, problem = text.partition(" ")
+        if field.startswith("agent.") and field[len("agent."):] in _AGENT and problem:
+            raise c.fail(field, problem) from None
+        raise c.fail("agent", text) from None
 
 
 def _settings(c: Checker, data: Mapping, placement: str) -> CloudSettings:
     limits = c.mapping(data.get("limits", {}), "limits", _LIMITS)
     cloud = c.mapping(data.get("cloud", {}), "cloud", _CLOUD)
-    faults = data.get("faults", {})
-    c.mapping(faults, "faults", set(faults) if isinstance(faults, Mapping) else set())
+    # Fault and throttle keys are error codes and API actions, checked by CloudSettings.
+    faults = c.table(data.get("faults", {}), "faults", "error code (or API action) to rate")
     kwargs: dict[str, Any] = {"placement": placement, "faults": faults,
                               "client_token_ttl_seconds": DEFAULT_TOKEN_TTL}
-    throttle = c.mapping(limits.get("throttle_per_minute", {}), "limits.throttle_per_minute",
-                         set(limits.get("throttle_per_minute", {}) or {}))
+    throttle = c.table(limits.get("throttle_per_minute", {}), "limits.throttle_per_minute",
+                       "API action to calls per minute")
     for action, n in throttle.items():
         c.integer(n, f"limits.throttle_per_minute.{action}", 1)
     kwargs["throttle_per_minute"] = dict(throttle)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from simkit.scenario.check import Checker, show
+from simkit.scenario.check import Checker
 from simkit.workloads import WorkloadError, parse_rate, pod_churn, read_api_calls, read_pod_trace
 
 __all__ = ["check_workload"]
@@ -31,9 +31,7 @@ def check_workload(c: Checker, w: Any, base: Path | None, duration: float, seed:
     ``base`` is the folder a relative ``path`` starts from (None: the working directory).
     Raises ScenarioError naming the key path (``workload.…``) of the first bad value.
     """
-    kind = w.get("kind") if isinstance(w, Mapping) else None
-    if kind not in _WORKLOADS:
-        raise c.fail("workload.kind", f"{show(kind)} is unknown; allowed: {', '.join(_WORKLOADS)}")
+    kind = c.choice(w.get("kind") if isinstance(w, Mapping) else None, "workload.kind", _WORKLOADS)
     allowed, required = _WORKLOADS[kind]
     c.mapping(w, "workload", allowed, required)
     if kind == "pod-churn":
@@ -93,15 +91,13 @@ def _pod_churn(c: Checker, w: Mapping, duration: float, seed: int) -> Callable[[
 def _pod_trace(c: Checker, w: Mapping, path: Path) -> Callable[[], Iterable]:
     cols = {k: w.get(k) for k in ("name_column", "cpu_column", "memory_column")}
     start, end = c.text(w["start_column"], "workload.start_column"), c.text(w["end_column"], "workload.end_column")
-    # Read the header now so a wrong column is reported before the run starts.
+    # Read the header now so a wrong column is reported before the run starts (a trace out of
+    # start order is read whole to be sorted, so a bad row anywhere in it is found now too).
     try:
         next(iter(read_pod_trace(path, start, end, **cols)), None)
     except WorkloadError as exc:
         raise c.fail("workload", str(exc)) from None
-    unit = w.get("time_unit", "s")
-    if unit not in _TIME_UNITS:
-        raise c.fail("workload.time_unit", f"{show(unit)} is unknown; allowed: {', '.join(_TIME_UNITS)}")
-    scale = _TIME_UNITS[unit]
+    scale = _TIME_UNITS[c.choice(w.get("time_unit", "s"), "workload.time_unit", _TIME_UNITS)]
     if scale == 1.0:
         return lambda: read_pod_trace(path, start, end, **cols)
 

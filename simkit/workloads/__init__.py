@@ -1,7 +1,8 @@
 """Workloads: time-ordered streams of API calls and pod lifecycles, read from files or generated.
 
-This layer knows nothing of the cloud model; it imports only the standard library, and reads
-lazily (generators), so a long trace never sits in memory whole.
+This layer knows nothing of the cloud model; it imports only the standard library (and numpy,
+inside the one function that sorts a pod trace whose rows are out of order), and reads lazily
+(generators), so a long trace in time order never sits in memory whole.
 """
 
 from simkit.workloads.api_calls import CREATED_IDS, GATEWAY_KEYS, read_api_calls
