@@ -1,6 +1,7 @@
 """The command line: what a person sees, and one clear line (no traceback) when input is bad."""
 
 import json
+from pathlib import Path
 import shlex
 import subprocess
 import sys
@@ -17,8 +18,17 @@ def simkit(*args, cwd=None):
 def test_demo_prints_the_summary_of_the_default_scenario():
     out = simkit("demo")
     assert out.returncode == 0, out.stderr
-    assert "scenario 'pod-churn-demo' (seed 7, 24 h simulated)" in out.stdout
-    assert "API calls" in out.stdout and "pod wait (s)" in out.stdout and "vSwitch vsw-a" in out.stdout
+    assert "scenario 'ack-node-pool-daily-peak' (seed 7, 24 h simulated)" in out.stdout
+    assert "pod failure rate" in out.stdout and "pod wait (s)" in out.stdout and "vSwitch pods-h" in out.stdout
+    assert "binding limit        " in out.stdout and "pods waited because vSwitch pods-h ran out of addresses" in out.stdout
+    assert out.stderr == ""  # the default does not warn: its fleet holds what the workload offers
+
+
+def test_a_warning_before_the_run_is_one_line_on_stderr():
+    out = simkit("run", str(Path(__file__).resolve().parent.parent / "data" / "scenarios" / "fleet-bound.yaml"))
+    assert out.returncode == 0
+    assert out.stderr.startswith("simkit: warning: ") and out.stderr.count("\n") == 1
+    assert "offers ~1,966 pods at once and the fleet holds 360" in out.stderr
 
 
 def test_run_prints_json_when_asked(tmp_path):
@@ -27,7 +37,7 @@ def test_run_prints_json_when_asked(tmp_path):
     out = simkit("run", str(path), "--json")
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
-    assert summary["scenario"] == "pod-churn-demo" and summary["duration"] == 7200
+    assert summary["scenario"] == "ack-node-pool-daily-peak" and summary["duration"] == 7200
 
 
 TWO_VSWITCHES = {

@@ -66,7 +66,8 @@ def test_three_g7_large_nodes_in_a_27_worked_out_by_hand(tmp_path):
     # SLO 30 s: the five still waiting have waited 271-275 s; every served pod waited 0 or 2 s.
     assert s["pods_over_slo"] == pytest.approx(5 / 30) and s["pod_failure_rate"] == pytest.approx(5 / 30)
     assert s["binding_limit"] == {"limit": "vswitch_addresses", "pods": 5, "sentence":
-                                  "5 pods waited because vSwitch vsw ran out of addresses at 25 s (vsw 10.0.0.0/27: 28 usable)"}
+                                  "5 pods waited because vSwitch vsw ran out of addresses at 25 s (0 h 0 min into the run) "
+                                  "(vsw 10.0.0.0/27: 28 usable)"}
     assert s["exhaustion"]["vswitch_addresses"]["time"] == 25.0
     assert s["exhaustion"]["vswitch_addresses"]["code"] == "InvalidVSwitchId.IpNotEnough"
     # 6 pods waited 2 s for an attach, 19 none; 5 still wait at 300 s (since 25..29 s).
@@ -360,14 +361,16 @@ def test_every_pod_has_one_row_with_its_outcome_wait_and_address(tmp_path):
 
 
 def test_a_run_warns_when_the_workload_offers_more_pods_than_the_fleet_holds():
-    """The old default: 0.5/s x mean lifetime (median 10 min, p90 2 h: sigma = ln 12 / 1.2816 =
+    """data/scenarios/fleet-bound.yaml (the first default): 0.5/s x mean lifetime (median 10 min, p90 2 h: sigma = ln 12 / 1.2816 =
     1.939, mean = 600 s x exp(1.939^2 / 2) = 3,931 s) = ~1,966 pods at once; 8 ecs.g7.xlarge hold
     8 x (4 - 1) x 15 = 360."""
-    from simkit import DEFAULT_SCENARIO
+    import yaml
+
     from simkit.scenario.offered import OfferedLoadWarning
 
+    fleet_bound = yaml.safe_load((Path(__file__).resolve().parent.parent / "data" / "scenarios" / "fleet-bound.yaml").read_text())
     with pytest.warns(OfferedLoadWarning, match=r"offers ~1,966 pods at once and the fleet holds 360"):
-        r = run({**DEFAULT_SCENARIO, "duration": "30m"}, progress=False)
+        r = run({**fleet_bound, "duration": "30m"}, progress=False)
     assert r.summary["binding_limit"]["limit"] == "fleet_pods"
     assert "8 nodes hold 360 pods; the workload offers ~1,966 at once" in r.summary["binding_limit"]["sentence"]
 

@@ -7,8 +7,9 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+import yaml
 
-from simkit import DEFAULT_SCENARIO, ScenarioError
+from simkit import ScenarioError
 from simkit.catalog import Catalog, load_catalog
 from simkit.engine import Replay
 from simkit.scenario import build_plan
@@ -17,10 +18,13 @@ from simkit.scenario import plan as plan_module
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 
 
+FLEET_BOUND = yaml.safe_load((SAMPLES.parent / "scenarios" / "fleet-bound.yaml").read_text())
+
+
 def scenario(**over):
-    """The default scenario (a /22 vSwitch vsw-a with a /25 reservation, 8 x ecs.g7.xlarge,
-    pod churn) with ``over`` laid on top."""
-    s = copy.deepcopy(DEFAULT_SCENARIO)
+    """data/scenarios/fleet-bound.yaml (a /22 vSwitch vsw-a with a /25 reservation, 8 x
+    ecs.g7.xlarge, pod churn) with ``over`` laid on top."""
+    s = copy.deepcopy(FLEET_BOUND)
     s.update(over)
     return s
 

@@ -134,7 +134,7 @@ def _held(plan: Plan, limit: WaitReason, exhaustion: dict) -> str:
     if limit is WaitReason.VSWITCH_ADDRESSES:
         hit = exhaustion.get("vswitch_addresses") or exhaustion.get("reservation_prefixes")
         what = "addresses" if hit is None or hit is exhaustion.get("vswitch_addresses") else "free /28 blocks in its reservations"
-        where = f"vSwitch {hit['resource']} ran out of {what} at {hit['time']:,.0f} s" if hit else "a vSwitch ran out of addresses"
+        where = f"vSwitch {hit['resource']} ran out of {what} {_into(hit['time'])}" if hit else "a vSwitch ran out of addresses"
         sizes = ", ".join(f"{v.name} {v.cidr}: {_usable(v.cidr):,} usable" for v in plan.vswitches)
         return f"waited because {where} ({sizes})"
     if limit is WaitReason.ENI_LIMIT:
@@ -147,6 +147,12 @@ def _held(plan: Plan, limit: WaitReason, exhaustion: dict) -> str:
     if limit is WaitReason.RETRYING:
         return "waited while their nodes' failed calls were retried"
     return "waited only for calls in flight (ENIs being created and attached)"
+
+
+def _into(seconds: float) -> str:
+    """``at 37,513 s (10 h 25 min into the run)``."""
+    minutes = int(seconds // 60)
+    return f"at {seconds:,.0f} s ({minutes // 60} h {minutes % 60} min into the run)"
 
 
 def _usable(cidr: str) -> int:

@@ -36,6 +36,7 @@ def _churn(**over) -> dict:
 #: name -> scenario (a shipped file's path, or a dict).
 SCENARIOS: dict[str, object] = {
     "shipped-default": SHIPPED / "default.yaml",
+    "shipped-fleet-bound": SHIPPED / "fleet-bound.yaml",
     "shipped-pod-trace-sample": SHIPPED / "pod-trace-sample.yaml",
     "shipped-api-calls-sample": SHIPPED / "api-calls-sample.yaml",
     "api-calls-jsonl": {
