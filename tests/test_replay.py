@@ -405,3 +405,32 @@ def test_addresses_are_counted_in_full_and_the_block_map_is_kept_at_every_sample
     assert len(r.block_map("v", time=299.0)) == 8
     with pytest.raises(KeyError, match="its vSwitches: v"):
         r.block_map("nope")
+
+
+@pytest.mark.parametrize("over, reason, expected", [
+    # ecs.g7.large addresses (3 - 1) x 6 = 12 pods; max_pods 14 lets the scheduler place 14, so
+    # the 13th and 14th wait on a node whose ENIs are full.
+    ({"fleet": [{"instance_type": "ecs.g7.large", "count": 1, "vswitch": "vsw", "max_pods": 14}]}, "eni_limit",
+     {"in_flight": 4, "eni_limit": 2}),
+    # ecs.g7.large has 8 GiB (8,192 MiB); pods of 3,000 MiB: two fit, the third finds no memory.
+    ({"fleet": [{"instance_type": "ecs.g7.large", "count": 1, "vswitch": "vsw"}], "memory_mib": 3000}, "fleet_memory",
+     {"in_flight": 2, "fleet_memory": 12}),
+    # every Assign refused with InternalError: retried 6 times, then the node gives up for a minute.
+    ({"faults": {"AssignPrivateIpAddresses": {"InternalError": 1.0}}}, "retrying", None),
+])
+def test_each_wait_is_put_down_to_what_held_it(tmp_path, over, reason, expected):
+    """14 pods, one a second, that never end, on a /24 (see each case). On one node, the pod that
+    creates an ENI waits 2 s for its attach and the next, a second later, waits 1 s: two pods in
+    flight for each new ENI. With the worked example's 3 nodes, each node's first pod waits for its
+    ENI and no other pod reaches the node meanwhile."""
+    rows = [(f"p{i}", i, None) for i in range(14)]
+    path = tmp_path / "pods.csv"
+    mem = over.pop("memory_mib", None)
+    path.write_text("name,start,end,mem\n" + "".join(f"{n},{s},,{mem or ''}\n" for n, s, _ in rows))
+    s = base(tmp_path, path, vswitches=[{"name": "vsw", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/24"}], **over)
+    s["workload"]["memory_column"] = "mem"
+    r = run(s, progress=False)
+    if expected is None:  # 3 nodes: each one's first pod is served by its new ENI, the 11 others retry
+        expected = {"in_flight": 3, "retrying": 11}
+    assert r.summary["pod_waits_by_reason"] == expected
+    assert r.summary["binding_limit"]["limit"] == reason
