@@ -19,6 +19,7 @@ def test_every_pinned_scenario_is_still_listed():
     assert sorted(PINNED) == sorted(SCENARIOS)
 
 
+@pytest.mark.filterwarnings("ignore::simkit.scenario.offered.OfferedLoadWarning")  # some bind on purpose
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_results_are_unchanged(name):
     assert parts(run(SCENARIOS[name], progress=False)) == PINNED[name]

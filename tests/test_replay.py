@@ -301,6 +301,7 @@ def test_pod_trace_time_unit_scales_the_columns(tmp_path):
     assert err.value.path == "workload.time_unit" and "ms" in str(err.value)
 
 
+@pytest.mark.filterwarnings("ignore::simkit.scenario.offered.OfferedLoadWarning")  # it offers more on purpose
 def test_peak_pods_running_never_exceeds_the_addresses_a_vswitch_can_give():
     """/26: 64 addresses, 4 system-reserved, 2 instance primaries: 58 left for pods. Two
     ecs.g7.xlarge nodes could address 2 x (4 - 1) x 15 = 90 pods and the workload offers about
@@ -317,6 +318,7 @@ def test_peak_pods_running_never_exceeds_the_addresses_a_vswitch_can_give():
     assert summary["api_errors_by_code"]["InvalidVSwitchId.IpNotEnough"] > 0
 
 
+@pytest.mark.filterwarnings("ignore::simkit.scenario.offered.OfferedLoadWarning")  # it offers more on purpose
 def test_results_speak_of_vswitches_and_nodes_by_the_scenarios_names():
     """A /27 named "pods-a" that runs out: events, exhaustion, the summary and errors say
     "pods-a" and node-0001.., never a simulated id; the ids are on Result for those who need them."""
@@ -407,6 +409,7 @@ def test_addresses_are_counted_in_full_and_the_block_map_is_kept_at_every_sample
         r.block_map("nope")
 
 
+@pytest.mark.filterwarnings("ignore::simkit.scenario.offered.OfferedLoadWarning")  # the fleet binds on purpose
 @pytest.mark.parametrize("over, reason, expected", [
     # ecs.g7.large addresses (3 - 1) x 6 = 12 pods; max_pods 14 lets the scheduler place 14, so
     # the 13th and 14th wait on a node whose ENIs are full.

@@ -10,6 +10,7 @@ from simkit import DEFAULT_SCENARIO, run
 SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "data" / "scenarios").glob("*.yaml"))
 
 
+@pytest.mark.filterwarnings("ignore::simkit.scenario.offered.OfferedLoadWarning")  # fleet-bound.yaml binds on purpose
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
 def test_shipped_scenario_runs(path):
     r = run(path, progress=False)
