@@ -423,3 +423,42 @@ def test_create_network_interface_is_all_or_nothing(world):
 def test_params_must_be_a_mapping():
     with pytest.raises(TypeError, match="mapping"):
         Cloud().call("DescribeVSwitches", [("RegionId", "cn-hangzhou")])
+
+
+def test_an_eni_attaching_to_an_instance_deleted_meanwhile_ends_available_and_usable(world):
+    """Attach (2 s), force-delete the instance at once, advance 5 s: the pending attach must not
+    complete onto the deleted instance. The ENI is Available with no instance, takes an address
+    and can be deleted, its addresses freed (before the fix: InUse with InstanceId "", Assign
+    raised KeyError, Delete was refused and the addresses leaked)."""
+    vpc, vsw, sg, inst, _ = world.basic()
+    eni = world.eni(vsw, sg)
+    world.call("AttachNetworkInterface", NetworkInterfaceId=eni, InstanceId=inst)
+    world.call("DeleteInstance", InstanceId=inst, Force="true")
+    world.cloud.advance(5)
+    item = world.describe_eni(eni)
+    assert (item["Status"], item["InstanceId"]) == ("Available", "")
+    assert len(world.assign(eni, SecondaryPrivateIpAddressCount="1")["PrivateIpSet"]["PrivateIpAddress"]) == 1
+    free_before = world.call("DescribeVSwitches", VSwitchId=vsw)["VSwitches"]["VSwitch"][0]["AvailableIpAddressCount"]
+    world.call("DeleteNetworkInterface", NetworkInterfaceId=eni)
+    world.cloud.advance(1)
+    free_after = world.call("DescribeVSwitches", VSwitchId=vsw)["VSwitches"]["VSwitch"][0]["AvailableIpAddressCount"]
+    assert free_after == free_before + 2  # its primary and its secondary
+
+
+def test_a_stale_detach_does_not_complete_on_the_next_attach(world):
+    """Detach from A (2 s), force-delete A, attach to B within the 2 s: the detach begun on A must
+    not complete on the attach to B. The ENI ends InUse on B, counted among B's ENIs, and can be
+    detached from B (before the fix: InUse with InstanceId "", still counted in B's ENIs, and
+    impossible to detach)."""
+    vpc, vsw, sg, a, eni = world.basic()
+    (b,) = world.instances(vsw, sg)
+    world.call("DetachNetworkInterface", NetworkInterfaceId=eni, InstanceId=a)
+    world.call("DeleteInstance", InstanceId=a, Force="true")
+    world.call("AttachNetworkInterface", NetworkInterfaceId=eni, InstanceId=b)
+    world.cloud.advance(1.5)  # the detach would have completed at 2 s from its start
+    world.cloud.advance(1.0)
+    item = world.describe_eni(eni)
+    assert (item["Status"], item["InstanceId"]) == ("InUse", b)
+    world.call("DetachNetworkInterface", NetworkInterfaceId=eni, InstanceId=b)
+    world.cloud.advance(2)
+    assert world.describe_eni(eni)["Status"] == "Available"

@@ -1,5 +1,6 @@
 """Hypothesis drives random API sequences (create/attach/detach/delete ENIs, assign/unassign IPs
-and prefixes, stop/start instances, time passing) through Cloud.call. A plain reference model
+and prefixes, stop/start, run and delete instances (forced or not), time passing, landing inside
+transitions) through Cloud.call. A plain reference model
 predicts each outcome that the rules decide (capacity, states, exhaustion) and, after every
 step, DescribeNetworkInterfaces and DescribeVSwitches must agree with it: no address held
 twice, every limit held."""
@@ -289,6 +290,56 @@ class CloudMachine(RuleBasedStateMachine):
             code = None if inst["status"] == "Stopped" else "IncorrectInstanceStatus"
             if self.expect(code, self.call, "StartInstance", InstanceId=iid) is not None:
                 inst["status"] = "Running"  # instance_start_seconds is 0
+
+    @rule(data=st.data(), force=st.booleans())
+    def delete_instance(self, data, force):
+        """Deleting an instance takes its primary ENI along and leaves its secondary ENIs, attached,
+        attaching or detaching, Available with no instance at once (their pending attach or detach
+        voided)."""
+        if len(self.instances) <= 1:
+            return  # keep one to attach to
+        self.delete_instance_now(data.draw(st.sampled_from(sorted(self.instances))), force)
+
+    def delete_instance_now(self, iid, force):
+        code = None if self.instances[iid]["status"] == "Stopped" or force else "IncorrectInstanceStatus"
+        if self.expect(code, self.call, "DeleteInstance", InstanceId=iid, Force="true" if force else "false") is None:
+            return
+        del self.instances[iid]
+        for eni in list(self.enis.values()):
+            if eni.instance == iid:
+                if eni.kind == "Primary":
+                    del self.enis[eni.id]
+                else:
+                    eni.status, eni.instance, eni.due = "Available", None, None
+
+    @rule(data=st.data(), force=st.booleans())
+    def lose_the_instance_mid_transition(self, data, force):
+        """Start an attach or a detach, then delete the instance at once (a race a controller
+        can lose): the ENI's pending transition must not complete onto the gone instance."""
+        eni = self.pick(data, "Secondary")
+        if eni is None or len(self.instances) <= 1:
+            return
+        if eni.status == "Available":
+            self.attach_eni(eni, data.draw(st.sampled_from(sorted(self.instances))))
+        elif eni.status == "InUse":
+            self.call("DetachNetworkInterface", NetworkInterfaceId=eni.id, InstanceId=eni.instance)
+            eni.status, eni.due = "Detaching", (self.cloud.now + 2.0, "Available")
+        if eni.instance is not None and len(self.instances) > 1:
+            if self.instances[eni.instance]["status"] == "Stopped" or force:
+                self.delete_instance_now(eni.instance, force)
+
+    @rule()
+    def run_instance(self):
+        code = None if self.free_singles() > 0 else "QuotaExceeded.PrivateIpAddress"
+        body = self.expect(code, self.call, "RunInstances", InstanceType=self.itype, VSwitchId=self.vsw,
+                           SecurityGroupId=self.sg, Amount=1)
+        if body is None:
+            return
+        (iid,) = body["InstanceIdSets"]["InstanceIdSet"]
+        self.instances[iid] = {"status": "Running", "due": None}  # instance_start_seconds is 0
+        (item,) = self.call("DescribeNetworkInterfaces", InstanceId=iid, Type="Primary")["NetworkInterfaceSets"]["NetworkInterfaceSet"]
+        self.enis[item["NetworkInterfaceId"]] = RefEni(item["NetworkInterfaceId"], parse_ipv4(item["PrivateIpAddress"]), iid,
+                                                        "InUse", "Primary")
 
     @rule(seconds=st.sampled_from([0.5, 1.0, 2.0, 5.0]))
     def advance(self, seconds):

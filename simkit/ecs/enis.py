@@ -140,7 +140,8 @@ class EniOperations:
         eni.status = EniStatus.ATTACHING
         eni.instance_id = inst.id
         inst.eni_ids.append(eni.id)
-        account.later(account.settings.eni_attach_seconds, _attached, eni)
+        eni.operation += 1
+        account.later(account.settings.eni_attach_seconds, _attached, (eni, eni.operation))
 
     def detach_network_interface(self, r: rq.DetachNetworkInterface) -> None:
         """InUse -> Detaching -> Available after settings.eni_detach_seconds (sending it again
@@ -162,7 +163,8 @@ class EniOperations:
         if inst.status not in _UP:
             raise api_error("InvalidOperation.InvalidEcsState", inst.id, f"it is {inst.status}; detach needs Running or Stopped")
         eni.status = EniStatus.DETACHING
-        account.later(account.settings.eni_detach_seconds, _detached, (eni, inst))
+        eni.operation += 1
+        account.later(account.settings.eni_detach_seconds, _detached, (eni, inst, eni.operation))
 
     def delete_network_interface(self, r: rq.DeleteNetworkInterface) -> None:
         """Available -> Deleting -> gone after settings.eni_delete_seconds, its addresses freed.
@@ -179,7 +181,8 @@ class EniOperations:
             raise api_error("InvalidOperation.InvalidEniState", eni.id,
                             f"it is {eni.status} ({eni.type}); delete needs an Available secondary ENI")
         eni.status = EniStatus.DELETING
-        account.later(account.settings.eni_delete_seconds, _deleted, (region, eni))
+        eni.operation += 1
+        account.later(account.settings.eni_delete_seconds, _deleted, (region, eni, eni.operation))
 
     def describe_network_interfaces(self, r: rq.DescribeNetworkInterfaces) -> Page:
         """A page of ``Eni`` matching every filter given (PageNumber or NextToken paging).
@@ -216,19 +219,29 @@ class EniOperations:
         return Page(found[start : start + size], len(found), page_number=number, page_size=size)
 
 
-def _attached(eni: Eni) -> None:
-    eni.status = EniStatus.IN_USE
+# Each completion carries the operation number it was started with and does nothing when another
+# operation has started on the ENI since (its instance was deleted meanwhile, say).
 
 
-def _detached(change: tuple[Eni, Instance]) -> None:
-    eni, inst = change
+def _attached(change: tuple[Eni, int]) -> None:
+    eni, operation = change
+    if eni.operation == operation:
+        eni.status = EniStatus.IN_USE
+
+
+def _detached(change: tuple[Eni, Instance, int]) -> None:
+    eni, inst, operation = change
+    if eni.operation != operation:
+        return
     eni.status = EniStatus.AVAILABLE
     eni.instance_id = None
     inst.eni_ids.remove(eni.id)
 
 
-def _deleted(change: tuple[Region, Eni]) -> None:
-    region, eni = change
+def _deleted(change: tuple[Region, Eni, int]) -> None:
+    region, eni, operation = change
+    if eni.operation != operation:
+        return
     release_all(region, eni)
     del region.enis[eni.id]
     region.secondary_enis -= 1

@@ -92,7 +92,7 @@ class InstanceOperations:
             region.enis[eni.id] = eni
             vsw.eni_count += 1
             instances.append(inst)
-            account.later(start, _set_status, (inst, InstanceStatus.RUNNING))
+            account.later(start, _set_status, (inst, InstanceStatus.RUNNING, inst.operation))
         for sg in groups:
             sg.members += amount
         return instances
@@ -114,7 +114,8 @@ class InstanceOperations:
         if inst.status is not needs:
             raise api_error("IncorrectInstanceStatus", inst.id, f"{inst.status}; {action} needs {needs}")
         inst.status = meanwhile
-        account.later(seconds, _set_status, (inst, then))
+        inst.operation += 1
+        account.later(seconds, _set_status, (inst, then, inst.operation))
 
     def delete_instance(self, r: rq.DeleteInstance) -> None:
         """Delete a Stopped instance (any, with Force): its primary ENI and addresses go with it.
@@ -130,14 +131,20 @@ class InstanceOperations:
                 del region.enis[eni.id]
                 region.vswitches[eni.vswitch_id].eni_count -= 1
             else:
-                # Secondary ENIs outlive the instance: simkit detaches them (a documented choice).
+                # Secondary ENIs outlive the instance: simkit detaches them at once, attached,
+                # attaching or detaching alike, and voids their pending attach or detach (a
+                # documented choice: the sources do not say).
                 eni.status = EniStatus.AVAILABLE
                 eni.instance_id = None
+                eni.operation += 1
         for sg_id in inst.security_group_ids:
             region.security_groups[sg_id].members -= 1
         inst.status = InstanceStatus.DELETED
+        inst.operation += 1  # a pending start or stop completes nothing now
         del region.instances[inst.id]
 
 
-def _set_status(change: tuple[Instance, InstanceStatus]) -> None:
-    change[0].status = change[1]
+def _set_status(change: tuple[Instance, InstanceStatus, int]) -> None:
+    inst, status, operation = change
+    if inst.operation == operation:  # no other start, stop or delete since
+        inst.status = status

@@ -101,6 +101,8 @@ class Instance:
     eni_ids: list[str] = field(default_factory=list)  # primary first, then secondaries attached or attaching
     migrating: bool = False
     cloud_box: bool = False
+    #: Counts the asynchronous operations started on the instance (start, stop), as for an ENI.
+    operation: int = 0
 
 
 @dataclass(slots=True, eq=False)
@@ -125,6 +127,10 @@ class Eni:
     secondaries: dict[int, None] = field(default_factory=dict)
     prefixes: dict[int, None] = field(default_factory=dict)
     service_managed: bool = False
+    #: Counts the asynchronous operations started on the ENI (attach, detach, delete): a pending
+    #: completion applies only if no other has started since, so a stale one cannot undo a newer
+    #: state.
+    operation: int = 0
 
     @property
     def ipv4_slots_used(self) -> int:
