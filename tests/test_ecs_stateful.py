@@ -251,6 +251,9 @@ class CloudMachine(RuleBasedStateMachine):
         eni = self.pick(data, "Secondary")
         if eni is None or eni.instance is None:
             return
+        self.detach_eni(eni)
+
+    def detach_eni(self, eni):
         inst = self.instances[eni.instance]
         if eni.status == "Detaching":
             code = None
@@ -322,8 +325,7 @@ class CloudMachine(RuleBasedStateMachine):
         if eni.status == "Available":
             self.attach_eni(eni, data.draw(st.sampled_from(sorted(self.instances))))
         elif eni.status == "InUse":
-            self.call("DetachNetworkInterface", NetworkInterfaceId=eni.id, InstanceId=eni.instance)
-            eni.status, eni.due = "Detaching", (self.cloud.now + 2.0, "Available")
+            self.detach_eni(eni)
         if eni.instance is not None and len(self.instances) > 1:
             if self.instances[eni.instance]["status"] == "Stopped" or force:
                 self.delete_instance_now(eni.instance, force)
