@@ -437,3 +437,19 @@ def test_each_wait_is_put_down_to_what_held_it(tmp_path, over, reason, expected)
         expected = {"in_flight": 3, "retrying": 11}
     assert r.summary["pod_waits_by_reason"] == expected
     assert r.summary["binding_limit"]["limit"] == reason
+
+
+def test_building_the_scenario_meets_no_fault_and_no_throttling():
+    """faults InternalError 0.3 on every action and RunInstances throttled to 1 a minute: 150
+    nodes still come up (two RunInstances calls, 100 + 50), and the faults hit the workload's
+    calls only."""
+    s = {"seed": 4, "duration": "30m", "sample_every": "5m",
+         "vswitches": [{"name": "v", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/22"}],
+         "fleet": [{"instance_type": "ecs.g7.large", "count": 150, "vswitch": "v"}],
+         "agent": {"mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
+         "workload": {"kind": "pod-churn", "arrival_rate": "10/m", "lifetime": {"median": "5m", "p90": "10m"}},
+         "faults": {"InternalError": 0.3}, "limits": {"throttle_per_minute": {"RunInstances": 1}}}
+    r = run(s, progress=False)
+    assert len(r.node_ids) == 150
+    assert r.summary["api_errors_by_code"]["InternalError"] > 0
+    assert "RunInstances" not in r.summary["calls_by_action"]  # set-up calls are not the workload's

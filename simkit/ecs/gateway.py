@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from simkit.catalog import REGIONS
 from simkit.clock import Clock
@@ -73,6 +74,18 @@ class Gateway:
         if ttl is not None:
             self._forget_before(now - ttl, now, key)
         return result
+
+    @contextmanager
+    def exempt(self) -> Iterator[None]:
+        """Meanwhile, requests pass with no throttling and no injected faults, and count towards
+        no throttling window (a replay builds its scenario's layout so: the faults and limits of
+        a scenario are the workload's)."""
+        kept = self.settings
+        self.settings = kept.with_(faults={}, throttle_per_minute={})
+        try:
+            yield
+        finally:
+            self.settings = kept
 
     def _with_instance_region(self, request: Any) -> Any:
         # The instance APIs' SDK models carry no RegionId: find the instance's region.

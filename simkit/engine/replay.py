@@ -49,7 +49,9 @@ class Replay:
         self.plan = plan
         self.clock = Clock(seed=plan.seed)
         self.model = Account(seed=plan.seed, settings=plan.settings, clock=self.clock)
-        self.layout = build_layout(self.model, plan)
+        # The scenario's faults and throttling are the workload's: building its layout meets neither.
+        with self.model.gateway.exempt():
+            self.layout = build_layout(self.model, plan)
         self.recorder = Recorder(many_nodes=len(self.layout.nodes) >= 2**15)
         # Let reservations get assigned and instances start before the workload begins.
         settings = plan.settings
