@@ -202,8 +202,11 @@ def main() -> None:
     per_run = args.steps // args.runs
     for seed in range(args.runs):
         soak = Soak(seed)
-        for _ in range(per_run):
+        for i in range(per_run):
             soak.step()
+            if (i + 1) % 20_000 == 0:
+                print(f"seed {seed}: {i + 1:,} steps, {len(soak.violations)} violations so far "
+                      f"({time.perf_counter() - t0:.0f} s)", flush=True)
         total += soak.steps
         violations += [f"seed {seed}: {v}" for v in soak.violations]
         print(f"seed {seed}: {soak.steps:,} steps, {len(soak.violations)} violations ({time.perf_counter() - t0:.0f} s)", flush=True)
