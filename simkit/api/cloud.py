@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any, Mapping
 
@@ -61,13 +62,26 @@ class Cloud:
 
     def advance(self, seconds: float) -> None:
         """Move simulated time forward, completing the asynchronous operations that fall due.
-        Raises ValueError for a negative ``seconds``."""
+
+        A Python call, not an API call, so a bad argument is a ValueError (naming the value),
+        not an ApiError: a negative, NaN or infinite ``seconds`` (NaN would stop the clock
+        for good, infinity would run every pending transition and leave ``now`` infinite).
+        A value that is not a number raises TypeError.
+        """
+        if not math.isfinite(seconds):
+            raise ValueError(f"advance: seconds must be a finite number, got {seconds!r}")
         if seconds < 0:
             raise ValueError(f"cannot go back in time ({seconds} s)")
         self.clock.run(until=self.clock.now + seconds)
 
     def advance_to(self, t: float) -> None:
-        """Move simulated time to ``t`` seconds. Raises ValueError for a time in the past."""
+        """Move simulated time to ``t`` seconds.
+
+        Raises ValueError (a Python call, not an API call) for a time in the past, NaN or
+        infinity, naming the value; TypeError for a value that is not a number.
+        """
+        if not math.isfinite(t):
+            raise ValueError(f"advance_to: t must be a finite number of seconds, got {t!r}")
         if t < self.clock.now:
             raise ValueError(f"cannot go back in time (now {self.clock.now}, asked {t})")
         self.clock.run(until=t)
@@ -78,7 +92,13 @@ class Cloud:
 
     def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Call an API action with its documented parameters (flat ``Name.N`` or lists; values
-        as strings or Python values). Returns the response body; raises ApiError."""
+        as strings or Python values). Returns the response body.
+
+        Raises ApiError (a code of the registry, ``simkit.errors.REGISTRY``) for every refusal,
+        whatever ``action`` and ``params`` hold: an action that is not text is InvalidAction, a
+        key that is not text UnsupportedParameter. The one exception: TypeError when ``params``
+        is not a mapping at all (a programming error, not a request).
+        """
         if not isinstance(params, Mapping):
             raise TypeError(f"params must be a mapping of API parameter names to values, got {type(params).__name__}")
         request_id = self._request_id()

@@ -20,40 +20,73 @@ from simkit.net import Cidr, MalformedAddress, MalformedCidr, parse_ipv4
 __all__ = ["SPECS", "parse_params", "parse_request"]
 
 
-def _int(name: str, value: Any) -> int:
+#: Whole numbers are taken within a signed 64-bit range and refused beyond it, as malformed
+#: values. A choice, far beyond any count, page or mask the API takes (the sources give no
+#: wire limit); refusing here also keeps every number printable: Python will not turn an int
+#: of over 4,300 digits into text, not even for an error message.
+_LONG = 2**63
+
+#: How much of a refused value a message shows (a key or value may be 5,000 characters long).
+_SHOW = 80
+
+
+def _cut(text: str) -> str:
+    """``text`` for a message, cut to ``_SHOW`` characters."""
+    return text if len(text) <= _SHOW else f"{text[:_SHOW - 3]}..."
+
+
+def _show(value: Any) -> str:
+    """``repr(value)`` for a message, cut to ``_SHOW`` characters. A message must never fail,
+    and repr can: an int of over 4,300 digits raises ValueError, even inside a list."""
+    try:
+        text = repr(value)
+    except Exception:  # any object's repr may raise; the message then names the type only
+        return f"<{type(value).__name__} too large to show>"
+    return _cut(text)
+
+
+def _int(value: Any) -> int | None:
+    """``value`` as a whole number the API can carry (within a Long), or None."""
     if isinstance(value, bool):
-        raise ValueError
+        return None
     if isinstance(value, int):
-        return value
+        return value if -_LONG <= value < _LONG else None
     if isinstance(value, str):
         text = value.strip()
         digits = text[1:] if text[:1] in "+-" else text
-        if digits.isascii() and digits.isdigit():
-            return int(text)
-    raise ValueError
+        # isdigit() alone takes "²" and other digits int() refuses. int() refuses over 4,300
+        # characters, leading zeros included: it gets the significant digits only, at most 19.
+        significant = digits.lstrip("0")
+        if digits.isascii() and digits.isdigit() and len(significant) <= 19:
+            number = int(significant or "0")
+            number = -number if text[:1] == "-" else number
+            return number if -_LONG <= number < _LONG else None
+    return None
 
 
 def p_str(name: str, value: Any) -> str:
     """Text, as given. Raises ApiError otherwise."""
     if not isinstance(value, str):
-        raise api_error("InvalidParameter", name, f"expected text, got {value!r}")
+        raise api_error("InvalidParameter", name, f"expected text, got {_show(value)}")
     return value
 
 
 def p_int(name: str, value: Any) -> int:
-    """A whole number (an int, or its decimal text). Raises ApiError otherwise."""
-    try:
-        return _int(name, value)
-    except ValueError:
-        raise api_error("InvalidParameter", name, f"expected a whole number, got {value!r}") from None
+    """A whole number (an int, or its decimal text) within the 64-bit range (``_LONG``). Raises
+    ApiError otherwise."""
+    number = _int(value)
+    if number is None:
+        raise api_error("InvalidParameter", name, f"expected a whole number (64-bit), got {_show(value)}")
+    return number
 
 
 def p_count(name: str, value: Any) -> int:
-    """SecondaryPrivateIpAddressCount: a whole number, with its own malformed-value code. Raises ApiError otherwise."""
-    try:
-        return _int(name, value)
-    except ValueError:
-        raise api_error("InvalidSecondaryPrivateIpAddressCount.Malformed", repr(value)) from None
+    """SecondaryPrivateIpAddressCount: a whole number, with its own malformed-value code (also
+    for one beyond the 64-bit range, see ``_LONG``). Raises ApiError otherwise."""
+    number = _int(value)
+    if number is None:
+        raise api_error("InvalidSecondaryPrivateIpAddressCount.Malformed", _show(value))
+    return number
 
 
 def p_bool(name: str, value: Any) -> bool:
@@ -62,43 +95,52 @@ def p_bool(name: str, value: Any) -> bool:
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    raise api_error("InvalidParameter", name, f"expected true or false, got {value!r}")
+    raise api_error("InvalidParameter", name, f"expected true or false, got {_show(value)}")
 
 
 def p_ip(name: str, value: Any) -> int:
     """An IPv4 address, as an int. Raises ApiError otherwise."""
-    try:
-        return parse_ipv4(value)
-    except MalformedAddress:
-        raise api_error("InvalidPrivateIpAddress.Malformed", repr(value)) from None
+    # Text only: the parser's own error would repr a non-text value, which can fail (see _show).
+    if isinstance(value, str):
+        try:
+            return parse_ipv4(value)
+        except MalformedAddress:
+            pass
+    raise api_error("InvalidPrivateIpAddress.Malformed", _show(value))
 
 
 def p_cidr(name: str, value: Any) -> Cidr:
     """A strict CIDR block. Raises ApiError otherwise."""
+    if not isinstance(value, str):
+        raise api_error("InvalidParameter", name, f"expected a CIDR block (a.b.c.d/n) as text, got {_show(value)}")
     try:
         return Cidr.parse(value)
     except MalformedCidr as exc:
-        raise api_error("InvalidParameter", name, str(exc)) from None
+        raise api_error("InvalidParameter", name, _cut(str(exc))) from None
 
 
 def p_vswitch_cidr(name: str, value: Any) -> Cidr:
     """A vSwitch's CIDR block, with CreateVSwitch's own malformed-value code. Raises ApiError otherwise."""
-    try:
-        return Cidr.parse(value)
-    except MalformedCidr:
-        raise api_error("InvalidCidrBlock.Malformed", repr(value)) from None
+    if isinstance(value, str):
+        try:
+            return Cidr.parse(value)
+        except MalformedCidr:
+            pass
+    raise api_error("InvalidCidrBlock.Malformed", _show(value))
 
 
 def p_prefix(name: str, value: Any) -> Cidr:
     """An IPv4 prefix (a CIDR block; each way it can be malformed has its own code). Raises ApiError otherwise."""
     if not isinstance(value, str) or value.count("/") != 1:
-        raise api_error("InvalidIp.IpPrefixIllegal", repr(value))
+        raise api_error("InvalidIp.IpPrefixIllegal", _show(value))
     addr, _, mask = value.partition("/")
     try:
         parse_ipv4(addr)
     except MalformedAddress:
-        raise api_error("InvalidIp.IpPrefixIllegal", repr(value)) from None
-    if not (mask.isascii() and mask.isdigit()) or int(mask) > 32:
+        raise api_error("InvalidIp.IpPrefixIllegal", _show(value)) from None
+    # At most two digits, as the strict CIDR parser takes: int() of a 5,000-digit mask would
+    # raise, and "028" would pass here only to be refused below under the wrong code.
+    if not (mask.isascii() and mask.isdigit()) or len(mask) > 2 or int(mask) > 32:
         raise api_error("InvalidIp.IpPrefixMaskIllegal")
     try:
         return Cidr.parse(value)
@@ -228,15 +270,33 @@ _FAST: dict[str, dict[str, tuple[str, Kind, bool]]] = {
 }
 
 
+#: The largest N of a ``Name.N`` key. A choice (32 bits), far beyond the few dozen items any
+#: list of the API holds; an N beyond it is a malformed key rather than an int() of 5,000 digits.
+_MAX_INDEX = 2**31 - 1
+
+
+def _index(key: str, digits: str) -> int | None:
+    """N of a ``Name.N`` key from its ASCII digits: None for 0 (not a list position, so the key
+    is not a list item). Raises InvalidParameter naming the key for an N beyond ``_MAX_INDEX``."""
+    significant = digits.lstrip("0")
+    if not significant:
+        return None
+    if len(significant) > len(str(_MAX_INDEX)) or int(significant) > _MAX_INDEX:
+        raise api_error("InvalidParameter", _cut(key), f"N must be a whole number from 1 to {_MAX_INDEX}")
+    return int(significant)
+
+
 def parse_params(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
     """The typed fields of ``action``'s request (snake_case names) from API-named parameters.
 
-    Raises ApiError: UnsupportedParameter, MissingParameter, InvalidParameter, or the
-    parameter's own malformed-value code.
+    Raises ApiError: UnsupportedParameter (also for a key that is not text), MissingParameter,
+    InvalidParameter (also for a ``Name.N`` key whose N is too large, or for two keys that
+    give the same N, such as ``.1`` and ``.01``), or the parameter's own malformed-value code.
     """
     fast = _FAST[action]
     args: dict[str, Any] = {}
-    lists: dict[str, dict[int, Any]] | None = None
+    # name -> N -> (key, parsed value); the key is kept to name both when one N comes twice.
+    lists: dict[str, dict[int, tuple[str, Any]]] | None = None
     for key, value in params.items():
         entry = fast.get(key)
         if entry is not None:
@@ -252,26 +312,34 @@ def parse_params(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
             else:
                 args[arg] = kind(key, value)
             continue
+        if not isinstance(key, str):
+            raise api_error("UnsupportedParameter", _show(key), action)
         name, dot, index = key.partition(".")
         entry = fast.get(name) if dot else None
-        if entry is not None and entry[2] and index.isascii() and index.isdigit() and int(index) >= 1:
-            if lists is None:
-                lists = {}
-            lists.setdefault(name, {})[int(index)] = entry[1](key, value)
-            continue
+        if entry is not None and entry[2] and index.isascii() and index.isdigit():
+            n = _index(key, index)
+            if n is not None:
+                if lists is None:
+                    lists = {}
+                items = lists.setdefault(name, {})
+                if n in items:
+                    # Keeping one would drop the other's value without a word.
+                    raise api_error("InvalidParameter", _cut(key), f"{_cut(items[n][0])} already gives item {n} of {name}")
+                items[n] = (key, entry[1](key, value))
+                continue
         if name in _IGNORED[action]:
             continue
         if key == "DryRun" and "DryRun" in DOCUMENTED.get(action, ()):
             if value in (False, "false", "False"):
                 continue
             raise api_error("UnsupportedParameter", "DryRun=true", f"{action} (simkit simulates DryRun only where noted)")
-        raise api_error("UnsupportedParameter", key, action)
+        raise api_error("UnsupportedParameter", _cut(key), action)
     if lists:
-        for name, values in lists.items():
+        for name, items in lists.items():
             arg = fast[name][0]
             if arg in args:
                 raise api_error("InvalidParameter", name, f"give {name} as a list or as {name}.N, not both")
-            args[arg] = [values[i] for i in sorted(values)]
+            args[arg] = [items[n][1] for n in sorted(items)]
     for param in _REQUIRED[action]:
         if param.arg not in args:
             raise api_error("MissingParameter", param.api)
@@ -281,10 +349,12 @@ def parse_params(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
 def parse_request(action: str, params: Mapping[str, Any]) -> Any:
     """The typed request for ``Account.handle`` from API-named parameters.
 
-    Raises ApiError: InvalidAction, UnsupportedParameter, MissingParameter, InvalidParameter,
-    or the parameter's own malformed-value code.
+    Raises ApiError: InvalidAction (also for an action that is not text), UnsupportedParameter,
+    MissingParameter, InvalidParameter, or the parameter's own malformed-value code.
     """
+    if not isinstance(action, str):
+        raise api_error("InvalidAction", _show(action))
     request_type = REQUESTS.get(action)
     if request_type is None or action not in _FAST:
-        raise api_error("InvalidAction", action)
+        raise api_error("InvalidAction", _cut(action))
     return request_type(**parse_params(action, params))

@@ -6,6 +6,7 @@ or, where they say nothing, the least surprising choice, named as such.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -86,8 +87,11 @@ class CloudSettings:
                 value = getattr(self, f.name)
                 if value is None and f.name == "client_token_ttl_seconds":
                     continue
-                if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                    raise ValueError(f"settings.{f.name} must be a number of seconds >= 0, got {value!r}")
+                # NaN would pass "< 0" and stall a transition for good; infinity would leave one
+                # pending forever (the token TTL says "forever" with None).
+                if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < math.inf:
+                    forever = " (None: remembered for the whole run)" if f.name == "client_token_ttl_seconds" else ""
+                    raise ValueError(f"settings.{f.name} must be a finite number of seconds >= 0{forever}, got {value!r}")
         throttle = dict(self.throttle_per_minute)
         for action, limit in throttle.items():
             if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
