@@ -324,9 +324,9 @@ def test_pod_trace_missing_column_lists_columns():
 
 
 @pytest.mark.parametrize("rows, message", [
-    ("1,x\n", r"line 2: column 'end' is 'x'; allowed: seconds"),
-    ("nan,3\n", r"line 2: column 'start' is 'nan'"),
-    ("5,3\n", r"line 2: column 'end' is 3, before column 'start' \(5\)"),
+    ("1,x,\n", r"line 2: column 'end' is 'x'; allowed: seconds"),
+    ("nan,3,\n", r"line 2: column 'start' is 'nan'"),
+    ("5,3,\n", r"line 2: column 'end' is 3, before column 'start' \(5\)"),
     ("1,3,-2\n", r"line 2: column 'cpu' is '-2'; allowed: a whole number"),
     ("1,3,1.5\n", r"line 2: column 'cpu' is '1.5'"),
 ])

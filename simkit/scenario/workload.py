@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from simkit.scenario.check import Checker
+from simkit.scenario.check import Checker, show
 from simkit.workloads import WorkloadError, parse_rate, pod_churn, read_api_calls, read_pod_trace
 
 __all__ = ["check_workload"]
@@ -36,11 +36,7 @@ def check_workload(c: Checker, w: Any, base: Path | None, duration: float, seed:
     c.mapping(w, "workload", allowed, required)
     if kind == "pod-churn":
         return _pod_churn(c, w, duration, seed), None
-    path = Path(c.text(w["path"], "workload.path"))
-    if not path.is_absolute() and base is not None:
-        path = base / path
-    if not path.exists():
-        raise c.fail("workload.path", f"{path} does not exist")
+    path = _file(c, Path(c.text(w["path"], "workload.path")), base, kind)
     if kind == "pod-trace":
         return _pod_trace(c, w, path), None
     try:
@@ -48,6 +44,31 @@ def check_workload(c: Checker, w: Any, base: Path | None, duration: float, seed:
     except WorkloadError as exc:
         raise c.fail("workload", str(exc)) from None
     return None, (lambda: read_api_calls(path))
+
+
+#: What ``workload.path`` names, by kind, for messages.
+_FILES = {"pod-trace": "a CSV file of pods", "api-calls": "a JSONL or JSON file of API calls"}
+
+
+def _file(c: Checker, path: Path, base: Path | None, kind: str) -> Path:
+    """``path`` (from ``base`` when relative) if it names a file; ScenarioError at
+    ``workload.path`` for one that does not exist, a directory, or a name the file system
+    refuses (too long, say), quoting the name cut to one line."""
+    if not path.is_absolute() and base is not None:
+        path = base / path
+    try:
+        exists, is_file = path.exists(), path.is_file()
+    except (OSError, ValueError) as exc:  # stat() refuses the name: ENAMETOOLONG, a NUL byte
+        raise c.fail("workload.path", f"{show(str(path))} ({len(str(path)):,} characters) cannot be read: "
+                                      f"{getattr(exc, 'strerror', None) or exc}; allowed: the path of {_FILES[kind]}") from None
+    # A name with a NUL or a newline is quoted, so that the message stays one printable line.
+    shown = str(path) if str(path).isprintable() else show(str(path))
+    if not exists:
+        raise c.fail("workload.path", f"{shown} does not exist")
+    if not is_file:
+        raise c.fail("workload.path", f"{shown} is {'a directory' if path.is_dir() else 'not a regular file'}; "
+                                      f"allowed: the path of {_FILES[kind]}")
+    return path
 
 
 def _pod_churn(c: Checker, w: Mapping, duration: float, seed: int) -> Callable[[], Iterable]:

@@ -8,12 +8,16 @@ import os
 from array import array
 from collections.abc import Iterator
 
+from simkit.workloads.files import cut, not_utf8, open_text
 from simkit.workloads.records import PodSpec, TraceStats, WorkloadError
 
 
 #: Rows turned into pods per step when a sorted trace is handed out from memory: numpy gathers
 #: each column for a chunk at once, and a chunk's Python values never sit in memory whole.
 _CHUNK = 1024
+#: What DictReader puts in the cells a short row lacks: not None, which could not be told
+#: from an empty cell by a reader that strips text, but a mark of its own.
+_MISSING = object()
 
 
 def read_pod_trace(
@@ -45,10 +49,13 @@ def read_pod_trace(
     further row, so 10 million unsorted rows take about 1 GB. Sort a larger file beforehand (by
     the start column, numerically) to keep the lazy path.
 
-    Raises WorkloadError, naming the file, line and column, for a column that is not in the
-    header (listing those that are), a value that is not a finite number and an end before its
-    start. Errors surface while iterating: on a sorted file when the bad row is reached, on an
-    unsorted one at the first pod, since every row is read before any is handed out.
+    Raises WorkloadError, naming the file, line and column, for a file that cannot be opened or
+    is not UTF-8 text, text that is not CSV (a cell longer than the csv module's limit of
+    131,072 characters, a NUL byte), a column that is not in the header (listing those that
+    are), a row with fewer cells than the header has columns, a value that is not a finite
+    number and an end before its start. Errors surface while iterating: on a sorted file when
+    the bad row is reached, on an unsorted one at the first pod, since every row is read before
+    any is handed out.
 
     >>> pods = read_pod_trace("data/samples/pods.csv", "scheduled_time", "deletion_time",
     ...                       name_column="name")  # doctest: +SKIP
@@ -73,33 +80,38 @@ def _in_start_order(name: str, wanted: dict[str, str | None]) -> bool:
     go down. Reads only the start column, with the plain csv reader, at a fraction of the cost
     of the full read that follows."""
     start_column = wanted["start_column"]
-    with open(name, newline="", encoding="utf-8-sig") as stream:
+    with open_text(name, newline="") as stream:
         reader = csv.reader(stream)
-        header = next(reader, None)
-        if not header:
-            raise WorkloadError(f"{name}: the file is empty; expected a header row naming the columns")
-        for argument, column in wanted.items():
-            if column is not None and column not in header:
-                raise WorkloadError(
-                    f"{name}, line 1: {argument} {column!r} is not a column of the file; "
-                    f"columns: {', '.join(header)}"
-                )
-        # DictReader, which the full read uses, keeps the last of two columns of one name.
-        index = len(header) - 1 - header[::-1].index(start_column)
-        previous = -math.inf
-        for row in reader:
-            text = row[index].strip() if index < len(row) else ""
-            if not text:
-                continue
-            try:
-                start = float(text)
-            except ValueError:
-                return True  # the full read stops at this row with its error
-            if not math.isfinite(start):
-                return True  # the same
-            if start < previous:
-                return False
-            previous = start
+        try:
+            header = next(reader, None)
+            if not header:
+                raise WorkloadError(f"{name}: the file is empty; expected a header row naming the columns")
+            for argument, column in wanted.items():
+                if column is not None and column not in header:
+                    raise WorkloadError(
+                        f"{name}, line 1: {argument} {column!r} is not a column of the file; "
+                        f"columns: {', '.join(header)}"
+                    )
+            # DictReader, which the full read uses, keeps the last of two columns of one name.
+            index = len(header) - 1 - header[::-1].index(start_column)
+            previous = -math.inf
+            for row in reader:
+                text = row[index].strip() if index < len(row) else ""
+                if not text:
+                    continue  # a short row among them: the full read stops there with its error
+                try:
+                    start = float(text)
+                except ValueError:
+                    return True  # the full read stops at this row with its error
+                if not math.isfinite(start):
+                    return True  # the same
+                if start < previous:
+                    return False
+                previous = start
+        except csv.Error as exc:
+            raise _not_csv(name, reader.line_num, exc) from None
+        except UnicodeDecodeError:
+            raise not_utf8(name) from None
     return True
 
 
@@ -107,43 +119,75 @@ def _rows(name: str, start_column: str, end_column: str, name_column: str | None
           memory_column: str | None, stats: TraceStats | None, in_order: bool) -> Iterator[PodSpec]:
     """The checked pods of the file's rows, in file order. ``in_order``: the first pass found the
     starts in order, so a start that goes down means the file changed since."""
-    with open(name, newline="", encoding="utf-8-sig") as stream:
-        reader = csv.DictReader(stream)
+    with open_text(name, newline="") as stream:
+        reader = csv.DictReader(stream, restval=_MISSING)
         previous, previous_line = -math.inf, 0
-        for row in reader:
-            line = reader.line_num
-            if stats is not None:
-                stats.rows += 1
-            start = _seconds(row, start_column, name, line)
-            if start is None:
+        # Zero-cost until raised: the csv module and the decoder fail inside the loop, on the
+        # row they were reading.
+        try:
+            fields = reader.fieldnames
+            last = fields[-1] if fields else None
+            for row in reader:
+                line = reader.line_num
+                if row.get(last) is _MISSING:  # DictReader fills a short row's last cells
+                    raise _short_row(name, line, row, fields)
                 if stats is not None:
-                    stats.skipped_no_start += 1
-                continue
-            if in_order:
-                if start < previous:
+                    stats.rows += 1
+                start = _seconds(row, start_column, name, line)
+                if start is None:
+                    if stats is not None:
+                        stats.skipped_no_start += 1
+                    continue
+                if in_order:
+                    if start < previous:
+                        raise WorkloadError(
+                            f"{name}, line {line}: column {start_column!r} is {start:.15g}, before {previous:.15g} "
+                            f"on line {previous_line}, although the rows were in order when first read: the file "
+                            f"changed while it was being read"
+                        )
+                    previous, previous_line = start, line
+                end = _seconds(row, end_column, name, line)
+                if end is None:
+                    if stats is not None:
+                        stats.open_ended += 1
+                elif end < start:
                     raise WorkloadError(
-                        f"{name}, line {line}: column {start_column!r} is {start:.15g}, before {previous:.15g} "
-                        f"on line {previous_line}, although the rows were in order when first read: the file "
-                        f"changed while it was being read"
+                        f"{name}, line {line}: column {end_column!r} is {end:.15g}, before column "
+                        f"{start_column!r} ({start:.15g}); an end must not precede its start"
                     )
-                previous, previous_line = start, line
-            end = _seconds(row, end_column, name, line)
-            if end is None:
-                if stats is not None:
-                    stats.open_ended += 1
-            elif end < start:
-                raise WorkloadError(
-                    f"{name}, line {line}: column {end_column!r} is {end:.15g}, before column "
-                    f"{start_column!r} ({start:.15g}); an end must not precede its start"
+                pod_name = (row.get(name_column) or "").strip() if name_column else ""
+                yield PodSpec(
+                    pod_name or f"row-{line}",
+                    start,
+                    end,
+                    _count(row, cpu_column, name, line),
+                    _count(row, memory_column, name, line),
                 )
-            pod_name = (row.get(name_column) or "").strip() if name_column else ""
-            yield PodSpec(
-                pod_name or f"row-{line}",
-                start,
-                end,
-                _count(row, cpu_column, name, line),
-                _count(row, memory_column, name, line),
-            )
+        except csv.Error as exc:
+            raise _not_csv(name, reader.line_num, exc) from None
+        except UnicodeDecodeError:
+            raise not_utf8(name) from None
+
+
+def _not_csv(name: str, line: int, exc: csv.Error) -> WorkloadError:
+    """The error for text the csv module refuses, on the line it was reading."""
+    problem = str(exc)
+    if problem.startswith("field larger than field limit"):
+        problem = (f"a cell is longer than {csv.field_size_limit():,} characters (the csv module's limit); "
+                   f"allowed: CSV with shorter cells (is this a CSV file?)")
+    else:
+        problem = f"not CSV ({problem}); allowed: comma-separated text with a header row"
+    return WorkloadError(f"{name}, line {line}: {problem}")
+
+
+def _short_row(name: str, line: int, row: dict, fields: list[str]) -> WorkloadError:
+    """The error for a row with fewer cells than the header has columns."""
+    cells = next(i for i, field in enumerate(fields) if row.get(field) is _MISSING)
+    return WorkloadError(
+        f"{name}, line {line}: the row has {cells} cell{'' if cells == 1 else 's'} and the header "
+        f"{len(fields)} columns (no cell for column {fields[cells]!r}); allowed: a cell for every column, "
+        f"an empty one written as nothing between two commas"
+    )
 
 
 def _sorted_by_start(pods: Iterator[PodSpec]) -> Iterator[PodSpec]:
@@ -187,7 +231,7 @@ def _number(row: dict, column: str, name: str, line: int, ok, allowed: str) -> f
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or not ok(value):
-        raise WorkloadError(f"{name}, line {line}: column {column!r} is {text!r}; allowed: {allowed}, or empty")
+        raise WorkloadError(f"{name}, line {line}: column {column!r} is {cut(text)}; allowed: {allowed}, or empty")
     return value
 
 
