@@ -7,6 +7,7 @@ import math
 import os
 from array import array
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from simkit.workloads.files import cut, not_utf8, open_text
 from simkit.workloads.records import PodSpec, TraceStats, WorkloadError
@@ -79,21 +80,10 @@ def _in_start_order(name: str, wanted: dict[str, str | None]) -> bool:
     """Check the header (WorkloadError for a missing column) and say whether the starts never
     go down. Reads only the start column, with the plain csv reader, at a fraction of the cost
     of the full read that follows."""
-    start_column = wanted["start_column"]
     with open_text(name, newline="") as stream:
         reader = csv.reader(stream)
         try:
-            header = next(reader, None)
-            if not header:
-                raise WorkloadError(f"{name}: the file is empty; expected a header row naming the columns")
-            for argument, column in wanted.items():
-                if column is not None and column not in header:
-                    raise WorkloadError(
-                        f"{name}, line 1: {argument} {column!r} is not a column of the file; "
-                        f"columns: {', '.join(header)}"
-                    )
-            # DictReader, which the full read uses, keeps the last of two columns of one name.
-            index = len(header) - 1 - header[::-1].index(start_column)
+            index = _start_index(name, next(reader, None), wanted)
             previous = -math.inf
             for row in reader:
                 text = row[index].strip() if index < len(row) else ""
@@ -113,6 +103,80 @@ def _in_start_order(name: str, wanted: dict[str, str | None]) -> bool:
         except UnicodeDecodeError:
             raise not_utf8(name) from None
     return True
+
+
+def _start_index(name: str, header: list[str] | None, wanted: dict[str, str | None]) -> int:
+    """The index of the start column in ``header``; WorkloadError for an empty file or a column
+    that is not in it."""
+    if not header:
+        raise WorkloadError(f"{name}: the file is empty; expected a header row naming the columns")
+    for argument, column in wanted.items():
+        if column is not None and column not in header:
+            raise WorkloadError(
+                f"{name}, line 1: {argument} {column!r} is not a column of the file; "
+                f"columns: {', '.join(header)}"
+            )
+    # DictReader, which the full read uses, keeps the last of two columns of one name.
+    return len(header) - 1 - header[::-1].index(wanted["start_column"])
+
+
+class TraceStarts(NamedTuple):
+    """What the start column of a pod trace holds (``trace_starts``): ``rows`` with a start
+    that is a finite number, the ``lowest`` and ``highest`` of them (NaN when there are none),
+    and how many are ``negative``, with the line and value of the first (0 and NaN when none)."""
+
+    rows: int
+    lowest: float
+    highest: float
+    negative: int
+    first_negative_line: int
+    first_negative: float
+
+
+def trace_starts(path: str | os.PathLike, start_column: str) -> TraceStarts:
+    """The start times of a pod trace at a glance, as the file has them (not scaled): how many,
+    the lowest and highest, and the negative ones. Reads the start column alone, with the plain
+    csv reader (a fraction of the cost of ``read_pod_trace``); a start that is not a number is
+    passed over, for ``read_pod_trace`` to report.
+
+    Raises WorkloadError, naming the file and line, for a file that cannot be opened, is not
+    UTF-8 text or not CSV, is empty, or has no such column.
+
+    >>> trace_starts("data/samples/pods.csv", "scheduled_time").rows  # doctest: +SKIP
+    """
+    name = os.fspath(path)
+    rows = negative = first_line = 0
+    lowest, highest, first = math.inf, -math.inf, math.nan
+    with open_text(name, newline="") as stream:
+        reader = csv.reader(stream)
+        try:
+            index = _start_index(name, next(reader, None), {"start_column": start_column})
+            for row in reader:
+                text = row[index].strip() if index < len(row) else ""
+                if not text:
+                    continue
+                try:
+                    start = float(text)
+                except ValueError:
+                    continue
+                if not math.isfinite(start):
+                    continue
+                rows += 1
+                if start < lowest:
+                    lowest = start
+                if start > highest:
+                    highest = start
+                if start < 0:
+                    negative += 1
+                    if negative == 1:
+                        first_line, first = reader.line_num, start
+        except csv.Error as exc:
+            raise _not_csv(name, reader.line_num, exc) from None
+        except UnicodeDecodeError:
+            raise not_utf8(name) from None
+    if not rows:
+        lowest = highest = math.nan
+    return TraceStarts(rows, lowest, highest, negative, first_line, first)
 
 
 def _rows(name: str, start_column: str, end_column: str, name_column: str | None, cpu_column: str | None,
