@@ -19,6 +19,8 @@ _CHUNK = 1024
 #: What DictReader puts in the cells a short row lacks: not None, which could not be told
 #: from an empty cell by a reader that strips text, but a mark of its own.
 _MISSING = object()
+#: The values of a column the trace does not have, for a chunk of pods: all empty (NaN).
+_NONE_CHUNK = [math.nan] * _CHUNK
 
 
 def read_pod_trace(
@@ -44,10 +46,11 @@ def read_pod_trace(
     not, every row is read and checked, then sorted by start with a stable sort (numpy's
     ``argsort(kind="stable")``): rows with the same start keep their file order. Until the last
     pod is handed out, the sorted trace is held in memory as columns: 8 bytes for each of start,
-    end, CPU, memory and the sort order, and the name as a Python string. Measured with
-    ``bench/pod_trace.py`` (tracemalloc) on the openb trace by ``scheduled_time``, which is out
-    of order: a peak of 1.1 MB for its 8,152 rows (134 bytes a row), and 103 bytes for each
-    further row, so 10 million unsorted rows take about 1 GB. Sort a larger file beforehand (by
+    end, the sort order and, when the trace has them, CPU and memory, and the name as UTF-8 in
+    one buffer (its length and 8 bytes). Measured with ``bench/pod_trace.py`` (tracemalloc) on
+    the openb trace by ``scheduled_time``, which is out of order: a peak of 0.8 MB for its 8,152
+    rows (101 bytes a row), and 60 bytes for each further row, so 10 million unsorted rows take
+    about 600 MB (names as a list of Python strings took 103). Sort a larger file beforehand (by
     the start column, numerically) to keep the lazy path.
 
     Raises WorkloadError, naming the file, line and column, for a file that cannot be opened or
@@ -73,7 +76,8 @@ def read_pod_trace(
     if _in_start_order(name, wanted):
         yield from _rows(name, *columns, stats, in_order=True)
     else:
-        yield from _sorted_by_start(_rows(name, *columns, stats, in_order=False))
+        yield from _sorted_by_start(_rows(name, *columns, stats, in_order=False), cpu_column is not None,
+                                    memory_column is not None)
 
 
 def _in_start_order(name: str, wanted: dict[str, str | None]) -> bool:
@@ -254,30 +258,44 @@ def _short_row(name: str, line: int, row: dict, fields: list[str]) -> WorkloadEr
     )
 
 
-def _sorted_by_start(pods: Iterator[PodSpec]) -> Iterator[PodSpec]:
+def _sorted_by_start(pods: Iterator[PodSpec], has_cpu: bool, has_memory: bool) -> Iterator[PodSpec]:
     """``pods`` stably sorted by start, held meanwhile as columns: an array of 8-byte floats
-    for each number (NaN for none: checked values are finite) and a list of the names."""
+    for each number (NaN for none: checked values are finite; CPU and memory only when the trace
+    has those columns, ``has_cpu``, ``has_memory``), and the names as one buffer of UTF-8 with
+    an array of where each ends. A list of names cost about 70 bytes a pod (a str object and its
+    pointer); the buffer costs the name's length and 8 bytes."""
     import numpy as np
 
-    names: list[str] = []
-    starts, ends, cpus, mems = (array("d") for _ in range(4))
+    names = bytearray()
+    name_ends = array("q")
+    starts, ends = array("d"), array("d")
+    # Without the column every value is None: no array is kept, and NaN stands in when read.
+    cpus, mems = array("d") if has_cpu else None, array("d") if has_memory else None
     nan = math.nan
     for pod in pods:
-        names.append(pod.name)
+        names += pod.name.encode("utf-8", "surrogatepass")
+        name_ends.append(len(names))
         starts.append(pod.start)
         ends.append(nan if pod.end is None else pod.end)
-        cpus.append(nan if pod.cpu_milli is None else pod.cpu_milli)
-        mems.append(nan if pod.memory_mib is None else pod.memory_mib)
-    columns = [np.frombuffer(a, dtype=np.float64) if len(a) else np.empty(0) for a in (starts, ends, cpus, mems)]
+        if cpus is not None:
+            cpus.append(nan if pod.cpu_milli is None else pod.cpu_milli)
+        if mems is not None:
+            mems.append(nan if pod.memory_mib is None else pod.memory_mib)
+    columns = [None if a is None else np.frombuffer(a, dtype=np.float64) if len(a) else np.empty(0)
+               for a in (starts, ends, cpus, mems)]
+    name_stops = np.frombuffer(name_ends, dtype=np.int64) if len(name_ends) else np.empty(0, dtype=np.int64)
     order = np.argsort(columns[0], kind="stable")
+    text = memoryview(names)
     for lo in range(0, len(order), _CHUNK):
         chunk = order[lo:lo + _CHUNK]
-        start, end, cpu, mem = (column[chunk].tolist() for column in columns)
-        for k, i in enumerate(chunk.tolist()):
+        start, end, cpu, mem = (_NONE_CHUNK if column is None else column[chunk].tolist() for column in columns)
+        stops = name_stops[chunk].tolist()
+        firsts = np.where(chunk > 0, name_stops[chunk - 1], 0).tolist()
+        for k in range(len(stops)):
             e, c, m = end[k], cpu[k], mem[k]
             # x != x only for NaN, the mark of an empty cell.
-            yield PodSpec(names[i], start[k], None if e != e else e, None if c != c else int(c),
-                          None if m != m else int(m))
+            yield PodSpec(str(text[firsts[k]:stops[k]], "utf-8", "surrogatepass"), start[k], None if e != e else e,
+                          None if c != c else int(c), None if m != m else int(m))
 
 
 def _text(row: dict, column: str) -> str:
