@@ -290,6 +290,29 @@ def test_pod_trace_unsorted_rows_are_sorted_by_start(tmp_path):
     assert (stats.rows, stats.skipped_no_start, stats.open_ended) == (4, 1, 0)
 
 
+def test_pod_trace_unsorted_keeps_names_of_any_script_and_length(tmp_path):
+    """Names are held as one UTF-8 buffer while an unsorted trace waits to be handed out: they
+    come back as written, the empty one as its row, and CPU and memory read when asked for."""
+    path = tmp_path / "p.csv"
+    path.write_text("name,start,end,cpu\npöd-ü,30,,1\n,10,20,\n" + "x" * 1000 + ",20,25,3\n名前,5,6,4\n",
+                    encoding="utf-8")
+    assert list(read_pod_trace(path, "start", "end", name_column="name", cpu_column="cpu")) == [
+        PodSpec("名前", 5.0, 6.0, 4, None),
+        PodSpec("row-3", 10.0, 20.0, None, None),
+        PodSpec("x" * 1000, 20.0, 25.0, 3, None),
+        PodSpec("pöd-ü", 30.0, None, 1, None),
+    ]
+
+
+def test_pod_trace_unsorted_in_more_than_one_chunk(tmp_path):
+    """3,000 rows in reverse order: handed out in chunks of 1,024, every one in start order."""
+    path = tmp_path / "p.csv"
+    path.write_text("name,start,end\n" + "".join(f"p{i},{i},{i + 1}\n" for i in range(2999, -1, -1)))
+    pods = list(read_pod_trace(path, "start", "end", name_column="name"))
+    assert [p.name for p in pods] == [f"p{i}" for i in range(3000)]
+    assert [p.start for p in pods] == [float(i) for i in range(3000)]
+
+
 def test_pod_trace_rows_with_the_same_start_keep_their_file_order(tmp_path):
     """The sort is stable. File order c(5) a(1) b(5) d(1) e(3): by start 1, 1, 3, 5, 5, and
     within a start in file order, so a before d and c before b: a, d, e, c, b. The
@@ -324,9 +347,9 @@ def test_pod_trace_missing_column_lists_columns():
 
 
 @pytest.mark.parametrize("rows, message", [
-    ("1,x\n", r"line 2: column 'end' is 'x'; allowed: seconds"),
-    ("nan,3\n", r"line 2: column 'start' is 'nan'"),
-    ("5,3\n", r"line 2: column 'end' is 3, before column 'start' \(5\)"),
+    ("1,x,\n", r"line 2: column 'end' is 'x'; allowed: seconds"),
+    ("nan,3,\n", r"line 2: column 'start' is 'nan'"),
+    ("5,3,\n", r"line 2: column 'end' is 3, before column 'start' \(5\)"),
     ("1,3,-2\n", r"line 2: column 'cpu' is '-2'; allowed: a whole number"),
     ("1,3,1.5\n", r"line 2: column 'cpu' is '1.5'"),
 ])

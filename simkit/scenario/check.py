@@ -3,13 +3,14 @@ unit) or raises one ScenarioError naming the key path and what is allowed."""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Mapping
 
 from simkit.net import Cidr, MalformedCidr
 from simkit.scenario.errors import ScenarioError
 from simkit.workloads import parse_duration
 
-__all__ = ["Checker", "show"]
+__all__ = ["Checker", "seconds_text", "show"]
 
 
 class Checker:
@@ -67,10 +68,20 @@ class Checker:
         return value
 
     def number(self, value: Any, path: str, lo: float = 0.0, hi: float | None = None) -> float:
-        """``value`` as a float if it is a number (not a bool) within [lo, hi]; raises ScenarioError."""
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < lo or (hi is not None and value > hi):
-            raise self.fail(path, f"expected a number >= {lo}{'' if hi is None else f' and <= {hi}'}, got {show(value)}")
-        return float(value)
+        """``value`` as a float if it is a finite number (not a bool) within [lo, hi]; raises
+        ScenarioError. NaN is refused by name: every comparison with it is false, so a range
+        check alone would let it through."""
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if ok:
+            try:
+                number = float(value)
+            except OverflowError:  # an int too large for a float
+                number = math.inf
+            ok = math.isfinite(number) and number >= lo and (hi is None or number <= hi)
+        if not ok:
+            raise self.fail(path, f"expected a finite number >= {lo:g}{'' if hi is None else f' and <= {hi:g}'}, "
+                                  f"got {show(value)}")
+        return number
 
     def text(self, value: Any, path: str) -> str:
         """``value`` if it is a non-empty string; raises ScenarioError."""
@@ -78,14 +89,22 @@ class Checker:
             raise self.fail(path, f"expected text, got {show(value)}")
         return value
 
-    def duration(self, value: Any, path: str, positive: bool = True) -> float:
-        """A duration ("10m", 600) in seconds, longer than 0 when ``positive``; raises ScenarioError."""
+    def duration(self, value: Any, path: str, positive: bool = True, least: float | None = None,
+                 most: float | None = None) -> float:
+        """A duration ("10m", 600) in seconds: longer than 0 when ``positive``, and within
+        [least, most] seconds for the bounds given. Raises ScenarioError naming the range
+        allowed, e.g. "'1e300d' is 8.64e+304 s; allowed: longer than 0 and at most 366d
+        (31,622,400 s)"."""
         try:
             seconds = parse_duration(value)
         except ValueError as exc:
             raise self.fail(path, str(exc)) from None
         if positive and seconds <= 0:
             raise self.fail(path, f"must be longer than 0, got {show(value)}")
+        if (least is not None and seconds < least) or (most is not None and seconds > most):
+            bounds = [f"at least {seconds_text(least)}" if least is not None else "longer than 0" if positive else ""]
+            bounds += [f"at most {seconds_text(most)}"] if most is not None else []
+            raise self.fail(path, f"{show(value)} is {seconds:,.10g} s; allowed: {' and '.join(b for b in bounds if b)}")
         return seconds
 
     def cidr(self, value: Any, path: str) -> Cidr:
@@ -94,6 +113,15 @@ class Checker:
             return Cidr.parse(value)
         except MalformedCidr as exc:
             raise self.fail(path, str(exc)) from None
+
+
+def seconds_text(seconds: float) -> str:
+    """A bound in seconds as a scenario would write it, with the seconds: ``"366d (31,622,400 s)"``,
+    ``"1 s"``."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit} ({seconds:,.0f} s)"
+    return f"{seconds:g} s"
 
 
 def show(value: Any) -> str:

@@ -47,6 +47,22 @@ _CLOUD = {f.name for f in fields(CloudSettings)} - {"placement", "faults", "thro
                                                      "client_token_ttl_seconds"}
 _AGENT = {f.name for f in fields(AgentConfig)}
 _AGENT_DURATIONS = {"retry_backoff", "block_exhausted", "block_eni_limit", "give_up_backoff"}
+#: Bounds that no real study needs to exceed, so that a run that would never end, or would
+#: mean nothing, is refused with the range allowed (docs/scenario.md, "Bounds"). A run covers
+#: at most a leap year (capacity is planned a year ahead);
+MAX_DURATION = 366 * 86400.0
+#: samples come at most once a second (the model's durations are whole seconds: finer samples
+#: see nothing new), at most once a run, and at most 200,000 times a run (a year every 3
+#: minutes; each sample keeps one byte per /28 block of every vSwitch: 4 KiB for a /16);
+MIN_SAMPLE_EVERY = 1.0
+MAX_SAMPLES = 200_000
+#: an agent's waits (Terway's are 5 s to 20 min) and the cloud's simulated durations (seconds)
+#: are at most a day; a retry's wait grows by a factor of at most 10 a step (Terway's is 1) and
+#: is stretched by a jitter of at most 10 (Terway's 1.3), over at most 100 attempts (Terway's 6).
+MAX_AGENT_WAIT = 86400.0
+MAX_CLOUD_SECONDS = 86400.0
+MAX_RETRY_FACTOR = 10.0
+MAX_RETRY_ATTEMPTS = 100
 #: Replays keep ClientTokens this long unless the scenario says otherwise: the real validity is
 #: not published, and remembering every token of a million-call run would cost more memory
 #: than the run itself. Agents reuse a token only within a retry sequence (seconds to minutes).
@@ -57,7 +73,8 @@ def build_plan(source: str | Path | Mapping) -> Plan:
     """Check a scenario (a YAML path or a mapping) and turn it into a replay ``Plan``.
 
     Raises ScenarioError naming the source, the key path and what is allowed, for the first
-    value that is wrong (or a file that cannot be read), and for a pod workload on a layout that
+    value that is wrong or out of its bounds (``MAX_DURATION``...: docs/scenario.md, "Bounds"),
+    for a file that cannot be read or is not what it claims, and for a pod workload on a layout that
     cannot serve it: prefix mode on a vSwitch with fleet nodes but no CIDR reservation, or an
     instance type whose ENI limits address no pod in the agent's mode (see ``_check_serves``).
     """
@@ -68,10 +85,8 @@ def build_plan(source: str | Path | Mapping) -> Plan:
     region = data.get("region", "cn-hangzhou")
     if not isinstance(region, str) or region not in REGIONS:
         raise c.fail("region", f"{show(region)} is not a region simkit knows (for example cn-hangzhou, ap-southeast-1)")
-    duration = c.duration(data.get("duration", "1d"), "duration")
-    sample_every = c.duration(data.get("sample_every", "5m"), "sample_every")
-    if sample_every > duration:
-        raise c.fail("sample_every", f"({sample_every:g} s) must not be longer than duration ({duration:g} s)")
+    duration = c.duration(data.get("duration", "1d"), "duration", most=MAX_DURATION)
+    sample_every = _sample_every(c, data.get("sample_every", "5m"), duration)
     vpc = c.mapping(data.get("vpc", {"cidr": "10.0.0.0/8"}), "vpc", {"cidr"}, {"cidr"})
     vpc_cidr = c.cidr(vpc["cidr"], "vpc.cidr")
     vswitches = _vswitches(c, data["vswitches"], vpc_cidr, region)
@@ -93,6 +108,18 @@ def build_plan(source: str | Path | Mapping) -> Plan:
                 vswitches=tuple(vswitches), fleet=tuple(fleet), agent=agent, settings=settings, pods=pods,
                 api_calls=api_calls, name=str(data.get("name", "scenario")), source=name, slo_pod_wait=slo_pod_wait,
                 offered_pods=offered)
+
+
+def _sample_every(c: Checker, value: Any, duration: float) -> float:
+    """``sample_every`` in seconds: at least ``MIN_SAMPLE_EVERY``, at most the duration, and at
+    most ``MAX_SAMPLES`` samples in the run; ScenarioError with the range for this duration."""
+    every = c.duration(value, "sample_every")
+    least = max(MIN_SAMPLE_EVERY, duration / MAX_SAMPLES)
+    if not least <= every <= duration:
+        raise c.fail("sample_every", f"{show(value)} is {every:,.10g} s; allowed: from {least:,.10g} s to the duration "
+                                     f"({duration:,.10g} s): at least {MIN_SAMPLE_EVERY:g} s, and at most "
+                                     f"{MAX_SAMPLES:,} samples a run")
+    return every
 
 
 def _vswitches(c: Checker, value: Any, vpc_cidr: Cidr, region: str) -> list[VSwitchSpec]:
@@ -240,7 +267,11 @@ def _agent(c: Checker, value: Any) -> AgentConfig:
     c.mapping(value, "agent", _AGENT)
     kwargs = dict(value)
     for key in _AGENT_DURATIONS & set(kwargs):
-        kwargs[key] = c.duration(kwargs[key], f"agent.{key}", positive=False)
+        kwargs[key] = c.duration(kwargs[key], f"agent.{key}", positive=False, most=MAX_AGENT_WAIT)
+    for key in {"retry_factor", "retry_jitter"} & set(kwargs):
+        kwargs[key] = c.number(kwargs[key], f"agent.{key}", 0.0, MAX_RETRY_FACTOR)
+    if "retry_attempts" in kwargs:
+        c.integer(kwargs["retry_attempts"], "agent.retry_attempts", 1, MAX_RETRY_ATTEMPTS)
     try:
         return AgentConfig(**kwargs)
     except ValueError as exc:
@@ -271,7 +302,8 @@ def _settings(c: Checker, data: Mapping, placement: str) -> CloudSettings:
         kwargs["client_token_ttl_seconds"] = None if limits["client_token_ttl"] is None else \
             c.duration(limits["client_token_ttl"], "limits.client_token_ttl")
     for key, value in cloud.items():
-        kwargs[key] = c.duration(value, f"cloud.{key}", positive=False) if key.endswith("_seconds") else value
+        kwargs[key] = (c.duration(value, f"cloud.{key}", positive=False, most=MAX_CLOUD_SECONDS)
+                       if key.endswith("_seconds") else value)
     # CloudSettings names the bad field first in its message ("settings.x ...", "limits.x ...");
     # the scenario's key for a settings field is cloud.x.
     try:

@@ -7,7 +7,7 @@ inside the one function that sorts a pod trace whose rows are out of order), and
 
 from simkit.workloads.api_calls import CREATED_IDS, GATEWAY_KEYS, read_api_calls
 from simkit.workloads.churn import pod_churn
-from simkit.workloads.pod_trace import read_pod_trace
+from simkit.workloads.pod_trace import TraceStarts, read_pod_trace, trace_starts
 from simkit.workloads.records import ApiCall, PodSpec, TraceStats, WorkloadError
 from simkit.workloads.units import parse_duration, parse_rate
 
@@ -16,6 +16,7 @@ __all__ = [
     "CREATED_IDS",
     "GATEWAY_KEYS",
     "PodSpec",
+    "TraceStarts",
     "TraceStats",
     "WorkloadError",
     "parse_duration",
@@ -23,4 +24,5 @@ __all__ = [
     "pod_churn",
     "read_api_calls",
     "read_pod_trace",
+    "trace_starts",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from simkit.workloads.files import cut
+
 #: Seconds per unit; shared by durations ("10m") and rate denominators ("30/m").
 _UNIT_SECONDS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([smhd]?)\s*$")
@@ -15,7 +17,10 @@ def _plain_number(value: object) -> float | None:
     # bool is an int subclass, but `duration: true` is a mistake, not 1 second.
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an int of 309 digits or more: as far from finite as inf
+        return math.inf
 
 
 def parse_duration(value: str | int | float) -> float:
@@ -33,12 +38,12 @@ def parse_duration(value: str | int | float) -> float:
         match = _DURATION.match(value) if isinstance(value, str) else None
         if match is None:
             raise ValueError(
-                f"duration {value!r} is not understood; use seconds as a number, or a number "
+                f"duration {cut(value)} is not understood; use seconds as a number, or a number "
                 "followed by s, m, h or d (e.g. 30s, 10m, 1.5h, 1d)"
             )
         number = float(match.group(1)) * _UNIT_SECONDS[match.group(2) or "s"]
     if not math.isfinite(number) or number < 0:
-        raise ValueError(f"duration {value!r} must be a finite number of seconds >= 0")
+        raise ValueError(f"duration {cut(value)} must be a finite number of seconds >= 0")
     return number
 
 
@@ -57,10 +62,10 @@ def parse_rate(value: str | int | float) -> float:
         match = _RATE.match(value) if isinstance(value, str) else None
         if match is None:
             raise ValueError(
-                f"rate {value!r} is not understood; use events per second as a number, or "
+                f"rate {cut(value)} is not understood; use events per second as a number, or "
                 "<number>/s, /m, /h or /d (e.g. 0.5/s, 30/m, 100/h)"
             )
         number = float(match.group(1)) / _UNIT_SECONDS[match.group(2) or "s"]
     if not math.isfinite(number) or number < 0:
-        raise ValueError(f"rate {value!r} must be a finite number of events per second >= 0")
+        raise ValueError(f"rate {cut(value)} must be a finite number of events per second >= 0")
     return number
