@@ -212,10 +212,6 @@ def test_a_count_that_is_no_count_is_a_recorded_api_error(tmp_path, count):
     assert result.summary["api_errors_by_code"] == {"InvalidSecondaryPrivateIpAddressCount.Malformed": 1}
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError, reason=(
-    "simkit/engine (not the workload reader): the call is refused as InvalidParameter.PrivateIpCount, then "
-    "Recorder.record appends its asked count, 99999999999, to the 32-bit column array('i') 'asked' and "
-    "raises OverflowError. Fix there (clamp in engine/outcome.py or widen the column), then drop this mark."))
 def test_an_11_digit_count_is_a_recorded_api_error(tmp_path):
     (tmp_path / "calls.jsonl").write_text(assign_with_count("99999999999"))
     result = simkit.run(scenario_file(tmp_path, CALLS), progress=False)

@@ -78,7 +78,7 @@ class Recorder:
         self.node = array("i")
         self.eni = array("i")
         self.vswitch = array("H")
-        self.asked = array("i")
+        self.asked = array("q")  # a logged call may ask for anything: 64 bits, never an overflow
         self.granted = array("i")
         self.code = array("H")
         self.attempt = array("B")
@@ -165,7 +165,7 @@ class Recorder:
             "node": cat(self.node, self.nodes),
             "eni": cat(self.eni, self.enis),
             "vswitch": cat(self.vswitch, self.vswitches),
-            "asked": np.frombuffer(self.asked, dtype="i"),
+            "asked": np.frombuffer(self.asked, dtype="q"),
             "granted": np.frombuffer(self.granted, dtype="i"),
             "code": cat(self.code, self.codes),
             "http_status": np.array([200] + [REGISTRY[c].http_status for c in self.codes.names[1:]],

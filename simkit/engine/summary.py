@@ -34,8 +34,9 @@ def pod_waits(rec: Recorder, duration: float) -> np.ndarray:
     """Seconds each pod waited for its address: until it got it, until its lifetime ended while
     it waited, or until the end of the run while it still waited."""
     cols = rec.pods.columns()
-    ended = np.where(np.isnan(cols["wait_ended"]), duration, cols["wait_ended"])
-    return ended - cols["arrival"]
+    waits = np.where(np.isnan(cols["wait_ended"]), duration, cols["wait_ended"])
+    waits -= cols["arrival"]  # in place: one array of a long trace's length, not two
+    return waits
 
 
 def summarize(rec: Recorder, plan: Plan, pods_arrived: int, peak_running: int) -> dict[str, Any]:
@@ -71,8 +72,9 @@ def summarize(rec: Recorder, plan: Plan, pods_arrived: int, peak_running: int) -
         at = mine[int(np.argmax(consumed[mine]))]  # the first sample at the peak
         peak_consumed[name] = {"time": float(times[at]), "consumed": int(consumed[at]), "idle_in_pools": int(idle[at])}
     held = samples["ips_held"]
-    by_reason = {WaitReason(r).name.lower(): int(c) for r, c in enumerate(np.bincount(reason, minlength=len(WaitReason)))
-                 if c and r != WaitReason.NONE}
+    # count_nonzero per reason rather than bincount, which would widen the byte column eightfold
+    per_reason = {r.name.lower(): int(np.count_nonzero(reason == r)) for r in WaitReason if r != WaitReason.NONE}
+    by_reason = {name: count for name, count in per_reason.items() if count}
     exhaustion = {k: {"time": v[0], "resource": v[1], "code": v[2]} for k, v in sorted(rec.exhaustion.items())}
     return {
         "scenario": plan.name,
@@ -87,7 +89,7 @@ def summarize(rec: Recorder, plan: Plan, pods_arrived: int, peak_running: int) -
         "pods_arrived": pods_arrived,
         "pod_outcomes": {o.name.lower(): int(np.count_nonzero(outcome == o)) for o in
                          (PodOutcome.SERVED, PodOutcome.EXPIRED, PodOutcome.UNSCHEDULED, PodOutcome.WAITING)},
-        "pod_wait_seconds": _wait_percentiles(np.sort(waits)),
+        "pod_wait_seconds": _wait_percentiles(_sorted_in_place(waits)),
         "slo_pod_wait": slo,
         "pods_over_slo": float(np.count_nonzero(over_slo) / arrived) if arrived else 0.0,
         "pod_failure_rate": float(np.count_nonzero(failed) / arrived) if arrived else 0.0,
@@ -102,6 +104,11 @@ def summarize(rec: Recorder, plan: Plan, pods_arrived: int, peak_running: int) -
     }
 
 
+def _sorted_in_place(values: np.ndarray) -> np.ndarray:
+    values.sort()  # the caller is done with the order: no copy of a long trace's waits
+    return values
+
+
 def _wait_percentiles(sorted_waits: np.ndarray) -> dict[str, float]:
     return {"p50": _pct(sorted_waits, 50), "p90": _pct(sorted_waits, 90), "p99": _pct(sorted_waits, 99),
             "max": float(sorted_waits[-1]) if len(sorted_waits) else 0.0}
@@ -110,9 +117,8 @@ def _wait_percentiles(sorted_waits: np.ndarray) -> dict[str, float]:
 def _binding_limit(plan: Plan, reason: np.ndarray, failed: np.ndarray, exhaustion: dict) -> dict[str, Any]:
     """The limit that held the most failed pods (or, when none failed, the most pods that
     waited for something other than calls in flight), with a sentence that says so."""
-    held = reason[failed] if failed.any() else reason[reason > WaitReason.IN_FLIGHT]
-    counts = np.bincount(held, minlength=len(WaitReason))
-    counts[WaitReason.NONE] = 0
+    held = failed if failed.any() else reason > WaitReason.IN_FLIGHT
+    counts = np.array([0] + [np.count_nonzero(held & (reason == r)) for r in list(WaitReason)[1:]])
     if not counts.any():
         return {"limit": None, "pods": 0, "sentence": "no limit held pods: every pod got its address within the SLO"
                 if not failed.any() else "pods failed, but no limit held them"}
