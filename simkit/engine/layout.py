@@ -3,7 +3,7 @@ the same typed requests every other caller sends."""
 
 from __future__ import annotations
 
-from simkit.agents import Node, max_pods
+from simkit.agents import Node
 from simkit.ecs import Account
 from simkit.ecs import requests as rq
 from simkit.engine.plan import Plan
@@ -66,7 +66,7 @@ def build_layout(model: Account, plan: Plan) -> Layout:
     for i, f in enumerate(plan.fleet):
         itype = model.catalog.require_ip_limits(f.instance_type)
         vsw = vswitch_ids[f.vswitch]
-        pods = f.max_pods if f.max_pods is not None else max_pods(itype, plan.agent.mode)
+        pods = f.pods_per_node(itype, plan.agent.mode)
         left = f.count
         while left:
             amount = min(left, _RUN_AMOUNT)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from simkit.agents import AgentConfig, max_pods
-from simkit.catalog import load_catalog
+from simkit.catalog import InstanceType, load_catalog
 from simkit.ecs import CloudSettings
 
 __all__ = ["FleetSpec", "Plan", "VSwitchSpec", "fleet_pods"]
@@ -30,6 +30,11 @@ class FleetSpec:
     count: int
     vswitch: str  # a VSwitchSpec name
     max_pods: int | None = None  # default: from the ENI limits and the agent mode
+
+    def pods_per_node(self, itype: InstanceType, mode: str) -> int:
+        """Each node's max pods: ``max_pods`` when given, else what ``itype``'s ENI limits
+        address in agent ``mode``."""
+        return self.max_pods if self.max_pods is not None else max_pods(itype, mode)
 
 
 @dataclass(frozen=True)
@@ -57,5 +62,4 @@ def fleet_pods(plan: Plan) -> int:
     """Pods the plan's whole fleet can hold at once: each node's max pods (``fleet[].max_pods``,
     or what its ENI limits address in the agent's mode), summed."""
     catalog = load_catalog()
-    return sum(f.count * (f.max_pods if f.max_pods is not None else max_pods(catalog.get(f.instance_type), plan.agent.mode))
-               for f in plan.fleet)
+    return sum(f.count * f.pods_per_node(catalog.get(f.instance_type), plan.agent.mode) for f in plan.fleet)

@@ -13,6 +13,7 @@ from simkit.engine.plan import Plan, fleet_pods
 from simkit.engine.pod_records import PodOutcome
 from simkit.engine.recorder import Recorder
 from simkit.net import Cidr
+from simkit.net.states import SYSTEM_RESERVED_HEAD, SYSTEM_RESERVED_TAIL
 
 __all__ = ["summarize"]
 
@@ -162,5 +163,5 @@ def _into(seconds: float) -> str:
 
 
 def _usable(cidr: str) -> int:
-    block = Cidr.parse(cidr)
-    return 2 ** (32 - block.prefixlen) - 4
+    """Addresses of a vSwitch that are not system-reserved (the first and the last three)."""
+    return Cidr.parse(cidr).size - SYSTEM_RESERVED_HEAD - SYSTEM_RESERVED_TAIL
