@@ -6,38 +6,30 @@ from __future__ import annotations
 
 import heapq
 import math
-from typing import Any, Callable, Iterable, Mapping
+from typing import Callable, Iterable
 
-from simkit.workloads import parse_duration, parse_rate
 from simkit.workloads.churn import Z90
 
-__all__ = ["OfferedLoadWarning", "offered_pods"]
+__all__ = ["OfferedLoadWarning", "churn_offered", "trace_offered"]
 
 
 class OfferedLoadWarning(UserWarning):
     """The workload offers more pods at once than the fleet can hold: pods will wait for nodes."""
 
 
-def offered_pods(workload: Mapping[str, Any], pods: Callable[[], Iterable] | None, duration: float) -> float | None:
-    """Pods the (already checked) ``workload`` offers at once at its peak; None for API-call logs.
+def churn_offered(rate: float, median: float, p90: float, amplitude: float, largest_burst: int) -> float:
+    """Pods synthetic churn offers at once at its peak (arguments already checked, in seconds and
+    pods a second): the peak arrival rate (``rate`` x (1 + ``amplitude``)) times the mean
+    lognormal lifetime (median x exp(sigma^2 / 2), sigma = ln(p90 / median) / z0.9), plus the
+    largest burst."""
+    sigma = math.log(p90 / median) / Z90
+    return rate * (1 + amplitude) * median * math.exp(sigma * sigma / 2) + largest_burst
 
-    pod-churn: the peak arrival rate (``arrival_rate`` x (1 + diurnal ``amplitude``)) times the
-    mean lognormal lifetime (median x exp(sigma^2 / 2), sigma = ln(p90 / median) / z0.9), plus
-    the largest burst. pod-trace: the most pods alive at once in the trace (one pass over it).
-    """
-    kind = workload.get("kind")
-    if kind == "pod-churn":
-        rate = parse_rate(workload["arrival_rate"])
-        median = parse_duration(workload["lifetime"]["median"])
-        p90 = parse_duration(workload["lifetime"]["p90"])
-        sigma = math.log(p90 / median) / Z90
-        mean = median * math.exp(sigma * sigma / 2)
-        peak_rate = rate * (1 + float((workload.get("diurnal") or {}).get("amplitude", 0.0)))
-        bursts = [int(b["pods"]) for b in workload.get("bursts") or ()]
-        return peak_rate * mean + max(bursts, default=0)
-    if kind == "pod-trace" and pods is not None:
-        return float(_peak_alive(pods(), duration))
-    return None
+
+def trace_offered(pods: Callable[[], Iterable], duration: float) -> float:
+    """Pods a trace offers at once: the most alive at once within ``duration`` (one pass over it).
+    Raises WorkloadError for a bad row."""
+    return float(_peak_alive(pods(), duration))
 
 
 def _peak_alive(specs: Iterable, duration: float) -> int:

@@ -29,9 +29,7 @@ from simkit.net import PREFIX_LEN, AddressSpace, Cidr
 from simkit.net.policy import POLICIES
 from simkit.scenario.check import Checker, show
 from simkit.scenario.load import load_scenario
-from simkit.scenario.offered import offered_pods
 from simkit.scenario.workload import check_workload
-from simkit.workloads import WorkloadError
 
 __all__ = ["DEFAULT_TOKEN_TTL", "build_plan"]
 
@@ -95,19 +93,16 @@ def build_plan(source: str | Path | Mapping) -> Plan:
     agent = _agent(c, data.get("agent", {}))
     fleet = _fleet(c, data["fleet"], {v.name for v in vswitches}, agent.mode)
     settings = _settings(c, data, placement)
-    pods, api_calls = check_workload(c, data["workload"], base, duration, seed)
+    workload = check_workload(c, data["workload"], base, duration, seed)
+    pods, api_calls = workload.pods, workload.api_calls
     if pods is not None:  # agents serve pods only; a log of API calls needs none of this
         _check_serves(c, vswitches, fleet, agent.mode)
     slo = c.mapping(data.get("slo", {}), "slo", _SLO)
     slo_pod_wait = c.duration(slo.get("pod_wait", DEFAULT_SLO_POD_WAIT), "slo.pod_wait", positive=False)
-    try:
-        offered = offered_pods(data["workload"], pods, duration)
-    except WorkloadError as exc:
-        raise c.fail("workload", str(exc)) from None  # a bad trace row, found while counting its peak
     return Plan(seed=seed, region=region, duration=duration, sample_every=sample_every, vpc_cidr=str(vpc_cidr),
                 vswitches=tuple(vswitches), fleet=tuple(fleet), agent=agent, settings=settings, pods=pods,
                 api_calls=api_calls, name=str(data.get("name", "scenario")), source=name, slo_pod_wait=slo_pod_wait,
-                offered_pods=offered)
+                offered_pods=workload.offered_pods)
 
 
 def _sample_every(c: Checker, value: Any, duration: float) -> float:

@@ -7,12 +7,13 @@ from __future__ import annotations
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 from simkit.scenario.check import Checker, show
+from simkit.scenario.offered import churn_offered, trace_offered
 from simkit.workloads import WorkloadError, parse_rate, pod_churn, read_api_calls, read_pod_trace, trace_starts
 
-__all__ = ["TraceTimeWarning", "check_workload"]
+__all__ = ["CheckedWorkload", "TraceTimeWarning", "check_workload"]
 
 
 class TraceTimeWarning(UserWarning):
@@ -44,10 +45,17 @@ MAX_PODS = 100_000_000
 EPOCH_LIKE = 1e9
 
 
-def check_workload(c: Checker, w: Any, base: Path | None, duration: float, seed: int
-                   ) -> tuple[Callable[[], Iterable] | None, Callable[[], Iterable] | None]:
-    """Check ``workload`` and return (pods, api_calls): each a callable giving a fresh iterator,
-    or None (exactly one is set).
+class CheckedWorkload(NamedTuple):
+    """A checked workload: ``pods`` or ``api_calls`` (each a callable giving a fresh iterator;
+    exactly one is set) and the pods it offers at once at its peak (None for a log of calls)."""
+
+    pods: Callable[[], Iterable] | None
+    api_calls: Callable[[], Iterable] | None
+    offered_pods: float | None
+
+
+def check_workload(c: Checker, w: Any, base: Path | None, duration: float, seed: int) -> CheckedWorkload:
+    """Check ``workload`` and return it as a ``CheckedWorkload``.
 
     ``base`` is the folder a relative ``path`` starts from (None: the working directory).
     Raises ScenarioError naming the key path (``workload.…``) of the first bad value, or of one
@@ -58,15 +66,20 @@ def check_workload(c: Checker, w: Any, base: Path | None, duration: float, seed:
     allowed, required = _WORKLOADS[kind]
     c.mapping(w, "workload", allowed, required)
     if kind == "pod-churn":
-        return _pod_churn(c, w, duration, seed), None
+        return _pod_churn(c, w, duration, seed)
     path = _file(c, Path(c.text(w["path"], "workload.path")), base, kind)
     if kind == "pod-trace":
-        return _pod_trace(c, w, path, duration), None
+        pods = _pod_trace(c, w, path, duration)
+        try:
+            offered = trace_offered(pods, duration)
+        except WorkloadError as exc:
+            raise c.fail("workload", str(exc)) from None  # a bad row, found while counting the peak
+        return CheckedWorkload(pods, None, offered)
     try:
         next(iter(read_api_calls(path)), None)
     except WorkloadError as exc:
         raise c.fail("workload", str(exc)) from None
-    return None, (lambda: read_api_calls(path))
+    return CheckedWorkload(None, (lambda: read_api_calls(path)), None)
 
 
 #: What ``workload.path`` names, by kind, for messages.
@@ -94,7 +107,7 @@ def _file(c: Checker, path: Path, base: Path | None, kind: str) -> Path:
     return path
 
 
-def _pod_churn(c: Checker, w: Mapping, duration: float, seed: int) -> Callable[[], Iterable]:
+def _pod_churn(c: Checker, w: Mapping, duration: float, seed: int) -> CheckedWorkload:
     try:
         rate = parse_rate(w["arrival_rate"])
     except ValueError as exc:
@@ -141,7 +154,9 @@ def _pod_churn(c: Checker, w: Mapping, duration: float, seed: int) -> Callable[[
         pods()  # checks its arguments at once (a burst past the end, say)
     except ValueError as exc:
         raise c.fail("workload", str(exc)) from None
-    return pods
+    offered = churn_offered(rate, median, p90, diurnal["amplitude"] if diurnal else 0.0,
+                            max((b["pods"] for b in bursts), default=0))
+    return CheckedWorkload(pods, None, offered)
 
 
 def _pod_trace(c: Checker, w: Mapping, path: Path, duration: float) -> Callable[[], Iterable]:
