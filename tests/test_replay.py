@@ -201,8 +201,8 @@ def test_prefix_mode_takes_addresses_16_at_a_time(tmp_path):
         ({"vswitches": [{"name": "vsw", "cidr": "10.0.0.0/24", "reservations": [{"mask": 25}]}]},
          "vswitches[0].reservations[0]", "/26 to /28"),
         ({"agent": {"mode": "ipvlan"}}, "agent", "secondary-ip"),
-        ({"agent": {"min_idle": 6, "max_idle": 5}}, "agent", "must not exceed"),
-        ({"faults": {"NoSuchCode": 0.1}}, "faults", "not an error code"),
+        ({"agent": {"min_idle": 6, "max_idle": 5}}, "agent.min_idle", "6 is more than max_idle (5); allowed: at most max_idle"),
+        ({"faults": {"NoSuchCode": 0.1}}, "faults.NoSuchCode", "neither an error code simkit knows"),
         ({"placement": "first-fit"}, "placement", "random, lowest, pack"),
         ({"workload": {"kind": "pod-trace", "path": "missing.csv", "start_column": "a", "end_column": "b"}}, "workload.path", "does not exist"),
         ({"workload": {"kind": "pods"}}, "workload.kind", "pod-churn"),
@@ -453,3 +453,28 @@ def test_building_the_scenario_meets_no_fault_and_no_throttling():
     assert len(r.node_ids) == 150
     assert r.summary["api_errors_by_code"]["InternalError"] > 0
     assert "RunInstances" not in r.summary["calls_by_action"]  # set-up calls are not the workload's
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"limits": {"throttle_per_minute": {"RunInstances": 1}}},
+     "scenario: fleet[0]: building the scenario failed: Throttling: Request was denied due to request throttling.; "
+     "setup_meets_faults is true, so faults and throttling apply to building it too"),
+    ({"faults": {"CreateVSwitch": {"InternalError": 1.0}}},
+     "scenario: vswitches[0]: building the scenario failed: InternalError: The request processing has failed due to "
+     "some unknown error, exception or failure.; setup_meets_faults is true, so faults and throttling apply to "
+     "building it too"),
+])
+def test_a_scenario_may_ask_for_faults_and_throttling_at_set_up(change, message):
+    """``setup_meets_faults: true``: RunInstances throttled to 1 a minute cannot start 150 nodes
+    (RunInstances starts at most 100 a call, so a second call comes within the same minute), and
+    CreateVSwitch failing every time cannot build the vSwitch; each is refused before the run
+    with the key of the set-up step and why."""
+    s = {"seed": 4, "duration": "30m", "sample_every": "5m",
+         "vswitches": [{"name": "v", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/22"}],
+         "fleet": [{"instance_type": "ecs.g7.large", "count": 150, "vswitch": "v"}],
+         "workload": {"kind": "pod-churn", "arrival_rate": "10/m", "lifetime": {"median": "5m", "p90": "10m"}},
+         "setup_meets_faults": True, **change}
+    with pytest.raises(ScenarioError) as err:
+        run(s, progress=False)
+    assert str(err.value) == message
+    run({**s, "setup_meets_faults": False}, progress=False)  # the same scenario builds when set-up is exempt

@@ -16,7 +16,7 @@ import yaml
 import simkit
 from simkit import ScenarioError
 from simkit.scenario import build_plan
-from simkit.scenario import plan as plan_module
+from simkit.scenario import schema
 from simkit.scenario import workload as workload_module
 from simkit.scenario.workload import TraceTimeWarning
 
@@ -47,36 +47,36 @@ def agent(**over):
     ({**BASE, "duration": 10 ** 400},
      f"duration: duration {'1' + '0' * 56}... must be a finite number of seconds >= 0"),
     ({**BASE, "sample_every": 1e-6},
-     "sample_every: 1e-06 is 1e-06 s; allowed: from 1 s to the duration (3,600 s): at least 1 s, and at most "
+     "sample_every: 1e-06 s is out of range; allowed: from 1 s to the duration (3,600 s): at least 1 s, and at most "
      "200,000 samples a run"),
     ({**BASE, "sample_every": "2h"},
-     "sample_every: '2h' is 7,200 s; allowed: from 1 s to the duration (3,600 s): at least 1 s, and at most "
+     "sample_every: 2h (7,200 s) is out of range; allowed: from 1 s to the duration (3,600 s): at least 1 s, and at most "
      "200,000 samples a run"),
     # 366 days every minute would be 527,040 samples: at least 31,622,400 / 200,000 s apart.
     ({**BASE, "duration": "366d", "sample_every": "1m"},
-     "sample_every: '1m' is 60 s; allowed: from 158.112 s to the duration (31,622,400 s): at least 1 s, and at "
+     "sample_every: 1m (60 s) is out of range; allowed: from 158.112 s to the duration (31,622,400 s): at least 1 s, and at "
      "most 200,000 samples a run"),
     ({**BASE, "sample_every": math.nan}, "sample_every: duration nan must be a finite number of seconds >= 0"),
-    (agent(retry_factor=math.inf), "agent.retry_factor: expected a finite number >= 0 and <= 10, got inf"),
-    (agent(retry_factor=math.nan), "agent.retry_factor: expected a finite number >= 0 and <= 10, got nan"),
-    (agent(retry_jitter=11), "agent.retry_jitter: expected a finite number >= 0 and <= 10, got 11"),
+    (agent(retry_factor=math.inf), "agent.retry_factor: expected a finite number from 0 to 10, got inf"),
+    (agent(retry_factor=math.nan), "agent.retry_factor: expected a finite number from 0 to 10, got nan"),
+    (agent(retry_jitter=11), "agent.retry_jitter: expected a finite number from 0 to 10, got 11"),
     (agent(retry_attempts=1000), "agent.retry_attempts: expected a whole number from 1 to 100, got 1000"),
     (agent(give_up_backoff="2d"), "agent.give_up_backoff: '2d' is 172,800 s; allowed: at most 1d (86,400 s)"),
     (agent(block_exhausted=math.inf), "agent.block_exhausted: duration inf must be a finite number of seconds >= 0"),
     ({**BASE, "cloud": {"eni_attach_seconds": 1e300}},
      "cloud.eni_attach_seconds: 1e+300 is 1e+300 s; allowed: at most 1d (86,400 s)"),
     (churn(diurnal={"amplitude": math.nan}),
-     "workload.diurnal.amplitude: expected a finite number >= 0 and <= 0.999, got nan"),
+     "workload.diurnal.amplitude: expected a finite number from 0 to 0.999, got nan"),
     (churn(diurnal={"amplitude": 0.5, "period": 0.001}), "workload.diurnal.period: 0.001 is 0.001 s; allowed: at least 1 s"),
     (churn(lifetime={"median": 1e-300, "p90": 1e300}),
      "workload.lifetime.median: 1e-300 is 1e-300 s; allowed: at least 0.001 s and at most 3650d (315,360,000 s)"),
     (churn(lifetime={"median": "10m", "p90": "3651d"}),
      "workload.lifetime.p90: '3651d' is 315,446,400 s; allowed: at least 0.001 s and at most 3650d (315,360,000 s)"),
     (churn(arrival_rate="1e9/s"),
-     "workload.arrival_rate: '1e9/s' over the run's 3,600 s offers about 3.6e+12 pods; allowed: at most "
+     "workload.arrival_rate: 1e+09/s over the run's 3,600 s offers about 3.6e+12 pods; allowed: at most "
      "100,000,000 pods a run (arrival_rate x duration, plus the bursts): here an arrival_rate of at most 27,777.8/s"),
     (churn(bursts=[{"at": 0, "pods": 10 ** 10}]),
-     "workload.bursts[0].pods: expected a whole number from 1 to 100000000, got 10000000000"),
+     "workload.bursts[0].pods: expected a whole number from 1 to 100,000,000, got 10000000000"),
     (churn(arrival_rate="27000/s", bursts=[{"at": 0, "pods": 10 ** 7}, {"at": "1m", "pods": 10 ** 7}]),
      "workload.bursts: 20,000,000 pods in bursts, with about 97,200,000 from arrival_rate x duration, make about "
      "1.17e+08; allowed: at most 100,000,000 pods a run"),
@@ -105,7 +105,7 @@ def test_the_cli_refuses_retry_factor_inf_as_one_line(tmp_path):
     path.write_text(yaml.safe_dump(BASE) + "agent: {retry_factor: .inf}\n")
     out = subprocess.run([sys.executable, "-m", "simkit", "run", str(path)], capture_output=True, text=True, timeout=300)
     assert (out.returncode, out.stdout, out.stderr) == (
-        2, "", f"simkit: error: {path}: agent.retry_factor: expected a finite number >= 0 and <= 10, got inf\n")
+        2, "", f"simkit: error: {path}: agent.retry_factor: expected a finite number from 0 to 10, got inf\n")
 
 
 # --- pod traces whose times do not fit the run -------------------------------------------------
@@ -191,15 +191,16 @@ def test_the_library_warning_is_a_user_warning_of_simkits_own():
 # --- the bounds are stated in docs/scenario.md --------------------------------------------------
 
 def test_the_bounds_are_the_ones_docs_scenario_md_states():
+    """The key reference states each bound as the definition checks it (it is written from the
+    definition; this pins the figures), and the Bounds section gives the reasons."""
+    keys = DOC[DOC.index("## Keys"):DOC.index("## Editors")]
     bounds = DOC[DOC.index("## Bounds"):]
-    assert plan_module.MAX_DURATION == 366 * 86400 and "at most 366 days" in bounds
-    assert plan_module.MIN_SAMPLE_EVERY == 1 and plan_module.MAX_SAMPLES == 200_000
-    assert "at least 1 s" in bounds and "200,000 samples" in bounds
-    assert plan_module.MAX_AGENT_WAIT == plan_module.MAX_CLOUD_SECONDS == 86400 and "at most 1 day" in bounds
-    assert plan_module.MAX_RETRY_FACTOR == 10 and plan_module.MAX_RETRY_ATTEMPTS == 100
-    assert "0 to 10" in bounds and "1 to 100" in bounds
-    assert workload_module.MIN_LIFETIME == 0.001 and workload_module.MAX_LIFETIME == 3650 * 86400
-    assert "0.001 s to 3,650 days" in bounds
-    assert workload_module.MIN_PERIOD == 1 and workload_module.MAX_PODS == 100_000_000
-    assert "100,000,000 pods" in bounds
+    assert schema.MAX_DURATION == 366 * 86400 and "at most 366d (31,622,400 s)" in keys and "a leap year" in bounds
+    assert schema.MIN_SAMPLE_EVERY == 1 and schema.MAX_SAMPLES == 200_000 and "at most 200,000 samples a run" in keys
+    assert schema.MAX_AGENT_WAIT == schema.MAX_CLOUD_SECONDS == 86400 and "at most 1d (86,400 s)" in keys
+    assert schema.MAX_RETRY_FACTOR == 10 and schema.MAX_RETRY_ATTEMPTS == 100
+    assert "a finite number from 0 to 10" in keys and "a whole number from 1 to 100 " in keys
+    assert schema.MIN_LIFETIME == 0.001 and schema.MAX_LIFETIME == 3650 * 86400
+    assert "at least 0.001 s and at most 3650d (315,360,000 s)" in keys and "0.001 s to 3,650 days" in bounds
+    assert schema.MIN_PERIOD == 1 and schema.MAX_PODS == 100_000_000 and "100,000,000 pods" in bounds
     assert workload_module.EPOCH_LIKE == 1e9 and "10^9 s" in bounds

@@ -14,9 +14,10 @@ from typing import Any, Mapping
 from simkit.errors import REGISTRY
 from simkit.net.policy import POLICIES
 
-__all__ = ["CloudSettings"]
+__all__ = ["CloudSettings", "IP_EXHAUSTED_CODES"]
 
-_IP_EXHAUSTED_CODES = ("InvalidVSwitchId.IpNotEnough", "QuotaExceeded.PrivateIpAddress")
+#: The codes the sources name for an Assign that finds too few free IPs (Terway treats both alike).
+IP_EXHAUSTED_CODES = ("InvalidVSwitchId.IpNotEnough", "QuotaExceeded.PrivateIpAddress")
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,9 @@ class CloudSettings:
                 raise ValueError(f"settings.{name} must be a whole number >= 0 or None, got {value!r}")
         if self.placement not in POLICIES:
             raise ValueError(f"settings.placement {self.placement!r} is unknown; allowed: {', '.join(POLICIES)}")
-        if self.ip_exhausted_code not in _IP_EXHAUSTED_CODES:
+        if self.ip_exhausted_code not in IP_EXHAUSTED_CODES:
             raise ValueError(
-                f"settings.ip_exhausted_code {self.ip_exhausted_code!r} is not allowed; allowed: {', '.join(_IP_EXHAUSTED_CODES)}"
+                f"settings.ip_exhausted_code {self.ip_exhausted_code!r} is not allowed; allowed: {', '.join(IP_EXHAUSTED_CODES)}"
             )
         for f in fields(self):
             if f.name.endswith("_seconds"):

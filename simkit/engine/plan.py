@@ -56,6 +56,7 @@ class Plan:
     source: str = "scenario"  # the file (or "scenario" for a dict), for messages
     slo_pod_wait: float = 30.0  # seconds a pod may wait for its address and count as served in time
     offered_pods: float | None = None  # pods the workload offers at once at its peak, when known
+    setup_meets_faults: bool = False  # building the layout meets the settings' faults and throttling too
 
 
 def fleet_pods(plan: Plan) -> int:

@@ -49,9 +49,13 @@ class Replay:
         self.plan = plan
         self.clock = Clock(seed=plan.seed)
         self.model = Account(seed=plan.seed, settings=plan.settings, clock=self.clock)
-        # The scenario's faults and throttling are the workload's: building its layout meets neither.
-        with self.model.gateway.exempt():
+        # The scenario's faults and throttling are the workload's: building its layout meets neither,
+        # unless the scenario asks for it (setup_meets_faults).
+        if plan.setup_meets_faults:
             self.layout = build_layout(self.model, plan)
+        else:
+            with self.model.gateway.exempt():
+                self.layout = build_layout(self.model, plan)
         self.recorder = Recorder(many_nodes=len(self.layout.nodes) >= 2**15)
         # Let reservations get assigned and instances start before the workload begins.
         settings = plan.settings

@@ -4,9 +4,12 @@ by key, and ``run(scenario) -> Result``.
 The keys are the contract of DESIGN.md ("The scenario file"). A bad file gets one
 ``ScenarioError`` naming the file, the key path and what is allowed.
 
-One module per job: ``load`` reads a file or mapping; ``check`` checks one value at a time;
-``plan`` checks the whole scenario into a replay ``Plan`` (``build_plan``) and ``workload`` its
-workload; ``runner`` replays it (``run``) with the bar of ``progress``; ``result`` is what users
+One module per job: ``schema`` is the one definition of the file (every key, its type, default,
+bounds and meaning), built from the value types of ``types`` and the rules across sections of
+``rules``; ``check`` checks a scenario against it, turning pydantic's report into one
+ScenarioError; ``reference`` writes the key reference of docs/scenario.md and the JSON Schema
+from it; ``load`` reads a file or mapping; ``plan`` turns a checked scenario into a replay
+``Plan`` (``build_plan``) and ``workload`` opens its workload's files; ``runner`` replays it (``run``) with the bar of ``progress``; ``result`` is what users
 read back (its DataFrames are built beside the recorder, in ``simkit.engine.frames``);
 ``default`` holds the embedded default scenario and ``errors`` the one error.
 """

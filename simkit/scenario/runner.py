@@ -45,7 +45,9 @@ def run(scenario: str | Path | Mapping | None = None, *, progress: bool | None =
             replay = Replay(plan)
         except LayoutError as exc:
             # The layout itself does not fit (a fleet larger than its vSwitch, say).
-            raise ScenarioError(plan.source, exc.path, f"building the scenario failed: {exc}") from None
+            why = ("; setup_meets_faults is true, so faults and throttling apply to building it too"
+                   if plan.setup_meets_faults and exc.code in _injected(plan) else "")
+            raise ScenarioError(plan.source, exc.path, f"building the scenario failed: {exc}{why}") from None
         try:
             result = replay.run(on_progress)
         except WorkloadError as exc:
@@ -55,3 +57,10 @@ def run(scenario: str | Path | Mapping | None = None, *, progress: bool | None =
         if bar is not None:
             bar.close()
     return Result(result)
+
+
+def _injected(plan) -> set[str]:
+    """The codes the plan's faults and throttling can give a call."""
+    settings = plan.settings
+    codes = {code for table in settings.faults.values() for code, _rate in table}
+    return codes | ({"Throttling"} if settings.throttle_per_minute else set())

@@ -7,11 +7,13 @@ from __future__ import annotations
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
-from simkit.scenario.check import Checker, show
+from simkit.scenario.errors import ScenarioError
+from simkit.scenario.schema import TIME_UNITS, ApiCalls, PodChurn, PodTrace
+from simkit.scenario.types import show
 from simkit.scenario.offered import churn_offered, trace_offered
-from simkit.workloads import WorkloadError, parse_rate, pod_churn, read_api_calls, read_pod_trace, trace_starts
+from simkit.workloads import WorkloadError, pod_churn, read_api_calls, read_pod_trace, trace_starts
 
 __all__ = ["CheckedWorkload", "TraceTimeWarning", "check_workload"]
 
@@ -22,26 +24,8 @@ class TraceTimeWarning(UserWarning):
     ``time_unit`` that would fit, if one would."""
 
 
-#: kind -> (allowed keys, required keys).
-_WORKLOADS = {
-    "pod-churn": ({"kind", "arrival_rate", "lifetime", "diurnal", "bursts", "cpu_milli", "memory_mib"}, {"arrival_rate", "lifetime"}),
-    "pod-trace": ({"kind", "path", "start_column", "end_column", "name_column", "cpu_column", "memory_column", "time_unit"},
-                  {"path", "start_column", "end_column"}),
-    "api-calls": ({"kind", "path"}, {"path"}),
-}
-#: Units a pod trace's times may be in, as seconds.
-_TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "m": 60.0, "h": 3600.0}
-#: Bounds of synthetic churn that no real study needs to exceed (docs/scenario.md, "Bounds"):
-#: lifetimes from a millisecond to ten years (the bounds also keep the lognormal's mean, median
-#: x exp(sigma^2 / 2), a finite number), a diurnal period of at least a second, and at most
-#: 100 million pods a run (arrival_rate x duration, plus the bursts: about 36 bytes and 80 us
-#: of replay a pod, so 3.6 GB and hours).
-MIN_LIFETIME = 1e-3
-MAX_LIFETIME = 3650 * 86400.0
-MIN_PERIOD = 1.0
-MAX_PODS = 100_000_000
 #: A start time above this looks like an epoch timestamp (2001-09-09 in seconds since 1970): no
-#: run is that long (at most 366 days, simkit.scenario.plan.MAX_DURATION).
+#: run is that long (at most 366 days, simkit.scenario.schema.MAX_DURATION).
 EPOCH_LIKE = 1e9
 
 
@@ -54,31 +38,30 @@ class CheckedWorkload(NamedTuple):
     offered_pods: float | None
 
 
-def check_workload(c: Checker, w: Any, base: Path | None, duration: float, seed: int) -> CheckedWorkload:
-    """Check ``workload`` and return it as a ``CheckedWorkload``.
+def check_workload(source: str, w: PodChurn | PodTrace | ApiCalls, base: Path | None, duration: float,
+                   seed: int) -> CheckedWorkload:
+    """Open the files the checked workload ``w`` of scenario ``source`` names and return it as
+    a ``CheckedWorkload``.
 
     ``base`` is the folder a relative ``path`` starts from (None: the working directory).
-    Raises ScenarioError naming the key path (``workload.…``) of the first bad value, or of one
-    out of its bounds (``MIN_LIFETIME``... ``MAX_PODS``: docs/scenario.md, "Bounds"). Warns
-    TraceTimeWarning when a pod trace's start times do not fit the run of ``duration`` seconds.
+    Raises ScenarioError at ``workload.path`` or ``workload`` for a file that cannot be read or
+    is not what it claims. Warns TraceTimeWarning when a pod trace's start times do not fit the
+    run of ``duration`` seconds.
     """
-    kind = c.choice(w.get("kind") if isinstance(w, Mapping) else None, "workload.kind", _WORKLOADS)
-    allowed, required = _WORKLOADS[kind]
-    c.mapping(w, "workload", allowed, required)
-    if kind == "pod-churn":
-        return _pod_churn(c, w, duration, seed)
-    path = _file(c, Path(c.text(w["path"], "workload.path")), base, kind)
-    if kind == "pod-trace":
-        pods = _pod_trace(c, w, path, duration)
+    if w.kind == "pod-churn":
+        return _pod_churn(source, w, duration, seed)
+    path = _file(source, Path(w.path), base, w.kind)
+    if w.kind == "pod-trace":
+        pods = _pod_trace(source, w, path, duration)
         try:
             offered = trace_offered(pods, duration)
         except WorkloadError as exc:
-            raise c.fail("workload", str(exc)) from None  # a bad row, found while counting the peak
+            raise ScenarioError(source, "workload", str(exc)) from None  # a bad row, found while counting the peak
         return CheckedWorkload(pods, None, offered)
     try:
         next(iter(read_api_calls(path)), None)
     except WorkloadError as exc:
-        raise c.fail("workload", str(exc)) from None
+        raise ScenarioError(source, "workload", str(exc)) from None
     return CheckedWorkload(None, (lambda: read_api_calls(path)), None)
 
 
@@ -86,7 +69,7 @@ def check_workload(c: Checker, w: Any, base: Path | None, duration: float, seed:
 _FILES = {"pod-trace": "a CSV file of pods", "api-calls": "a JSONL or JSON file of API calls"}
 
 
-def _file(c: Checker, path: Path, base: Path | None, kind: str) -> Path:
+def _file(source: str, path: Path, base: Path | None, kind: str) -> Path:
     """``path`` (from ``base`` when relative) if it names a file; ScenarioError at
     ``workload.path`` for one that does not exist, a directory, or a name the file system
     refuses (too long, say), quoting the name cut to one line."""
@@ -95,85 +78,53 @@ def _file(c: Checker, path: Path, base: Path | None, kind: str) -> Path:
     try:
         exists, is_file = path.exists(), path.is_file()
     except (OSError, ValueError) as exc:  # stat() refuses the name: ENAMETOOLONG, a NUL byte
-        raise c.fail("workload.path", f"{show(str(path))} ({len(str(path)):,} characters) cannot be read: "
+        raise ScenarioError(source, "workload.path", f"{show(str(path))} ({len(str(path)):,} characters) cannot be read: "
                                       f"{getattr(exc, 'strerror', None) or exc}; allowed: the path of {_FILES[kind]}") from None
     # A name with a NUL or a newline is quoted, so that the message stays one printable line.
     shown = str(path) if str(path).isprintable() else show(str(path))
     if not exists:
-        raise c.fail("workload.path", f"{shown} does not exist")
+        raise ScenarioError(source, "workload.path", f"{shown} does not exist")
     if not is_file:
-        raise c.fail("workload.path", f"{shown} is {'a directory' if path.is_dir() else 'not a regular file'}; "
+        raise ScenarioError(source, "workload.path", f"{shown} is {'a directory' if path.is_dir() else 'not a regular file'}; "
                                       f"allowed: the path of {_FILES[kind]}")
     return path
 
 
-def _pod_churn(c: Checker, w: Mapping, duration: float, seed: int) -> CheckedWorkload:
-    try:
-        rate = parse_rate(w["arrival_rate"])
-    except ValueError as exc:
-        raise c.fail("workload.arrival_rate", str(exc)) from None
-    life = c.mapping(w["lifetime"], "workload.lifetime", {"median", "p90"}, {"median", "p90"})
-    median = c.duration(life["median"], "workload.lifetime.median", least=MIN_LIFETIME, most=MAX_LIFETIME)
-    p90 = c.duration(life["p90"], "workload.lifetime.p90", least=MIN_LIFETIME, most=MAX_LIFETIME)
-    if p90 <= median:
-        raise c.fail("workload.lifetime.p90", f"must be longer than the median ({median:g} s), got {p90:g} s")
-    diurnal = None
-    if w.get("diurnal") is not None:
-        d = c.mapping(w["diurnal"], "workload.diurnal", {"amplitude", "period", "peak"}, {"amplitude"})
-        diurnal = {"amplitude": c.number(d["amplitude"], "workload.diurnal.amplitude", 0.0, 0.999)}
-        if "period" in d:
-            diurnal["period"] = c.duration(d["period"], "workload.diurnal.period", least=MIN_PERIOD)
-        if "peak" in d:
-            diurnal["peak"] = c.duration(d["peak"], "workload.diurnal.peak", positive=False)
-    bursts = []
-    for i, b in enumerate(c.seq(w.get("bursts", []), "workload.bursts", 0)):
-        bp = f"workload.bursts[{i}]"
-        c.mapping(b, bp, {"at", "pods", "over"}, {"at", "pods"})
-        bursts.append({"at": c.duration(b["at"], f"{bp}.at", positive=False),
-                       "pods": c.integer(b["pods"], f"{bp}.pods", 1, MAX_PODS),
-                       "over": c.duration(b.get("over", 0), f"{bp}.over", positive=False)})
-    # Poisson arrivals average arrival_rate whatever the diurnal cycle (the cosine averages out).
-    steady, burst = rate * duration, sum(b["pods"] for b in bursts)
-    if steady > MAX_PODS:
-        raise c.fail("workload.arrival_rate",
-                     f"{show(w['arrival_rate'])} over the run's {duration:,.6g} s offers about {steady:,.3g} pods; "
-                     f"allowed: at most {MAX_PODS:,} pods a run (arrival_rate x duration, plus the bursts): here an "
-                     f"arrival_rate of at most {MAX_PODS / duration:,.6g}/s")
-    if steady + burst > MAX_PODS:
-        raise c.fail("workload.bursts",
-                     f"{burst:,} pods in bursts, with about {steady:,.0f} from arrival_rate x duration, make about "
-                     f"{steady + burst:,.3g}; allowed: at most {MAX_PODS:,} pods a run")
-    cpu = None if w.get("cpu_milli") is None else c.integer(w["cpu_milli"], "workload.cpu_milli", 0)
-    mem = None if w.get("memory_mib") is None else c.integer(w["memory_mib"], "workload.memory_mib", 0)
+def _pod_churn(source: str, w: PodChurn, duration: float, seed: int) -> CheckedWorkload:
+    median, p90 = w.lifetime.median, w.lifetime.p90
+    diurnal = None if w.diurnal is None else {"amplitude": w.diurnal.amplitude, "period": w.diurnal.period,
+                                              "peak": w.diurnal.peak}
+    bursts = [{"at": b.at, "pods": b.pods, "over": b.over} for b in w.bursts]
 
     def pods():
-        return pod_churn(seed, arrival_rate=rate, lifetime_median=median, lifetime_p90=p90, duration=duration,
-                         diurnal=diurnal, bursts=bursts, cpu_milli=cpu, memory_mib=mem)
+        return pod_churn(seed, arrival_rate=w.arrival_rate, lifetime_median=median, lifetime_p90=p90,
+                         duration=duration, diurnal=diurnal, bursts=bursts, cpu_milli=w.cpu_milli,
+                         memory_mib=w.memory_mib)
 
     try:
-        pods()  # checks its arguments at once (a burst past the end, say)
+        pods()  # checks its arguments at once (the schema's rules should have refused anything it refuses)
     except ValueError as exc:
-        raise c.fail("workload", str(exc)) from None
-    offered = churn_offered(rate, median, p90, diurnal["amplitude"] if diurnal else 0.0,
+        raise ScenarioError(source, "workload", str(exc)) from None
+    offered = churn_offered(w.arrival_rate, median, p90, w.diurnal.amplitude if w.diurnal else 0.0,
                             max((b["pods"] for b in bursts), default=0))
     return CheckedWorkload(pods, None, offered)
 
 
-def _pod_trace(c: Checker, w: Mapping, path: Path, duration: float) -> Callable[[], Iterable]:
-    cols = {k: w.get(k) for k in ("name_column", "cpu_column", "memory_column")}
-    start, end = c.text(w["start_column"], "workload.start_column"), c.text(w["end_column"], "workload.end_column")
+def _pod_trace(source: str, w: PodTrace, path: Path, duration: float) -> Callable[[], Iterable]:
+    cols = {"name_column": w.name_column, "cpu_column": w.cpu_column, "memory_column": w.memory_column}
+    start, end = w.start_column, w.end_column
     # Read the header now so a wrong column is reported before the run starts (a trace out of
     # start order is read whole to be sorted, so a bad row anywhere in it is found now too).
     try:
         next(iter(read_pod_trace(path, start, end, **cols)), None)
     except WorkloadError as exc:
-        raise c.fail("workload", str(exc)) from None
-    unit = c.choice(w.get("time_unit", "s"), "workload.time_unit", _TIME_UNITS)
-    scale = _TIME_UNITS[unit]
+        raise ScenarioError(source, "workload", str(exc)) from None
+    unit = w.time_unit
+    scale = TIME_UNITS[unit]
     try:
         starts = trace_starts(path, start)
     except WorkloadError as exc:  # the file changed since the line above read it
-        raise c.fail("workload", str(exc)) from None
+        raise ScenarioError(source, "workload", str(exc)) from None
     _warn_of_times(path, start, unit, starts, duration)
     if scale == 1.0:
         return lambda: read_pod_trace(path, start, end, **cols)
@@ -193,7 +144,7 @@ def _warn_of_times(path: Path, column: str, unit: str, starts, duration: float) 
     which the trace would overlap the run."""
     if not starts.rows:
         return
-    scale = _TIME_UNITS[unit]
+    scale = TIME_UNITS[unit]
     lo, hi = starts.lowest * scale, starts.highest * scale
     where = f"column {column!r}, time_unit {unit}"
     if lo <= duration and hi >= 0:
@@ -204,16 +155,16 @@ def _warn_of_times(path: Path, column: str, unit: str, starts, duration: float) 
                 f"line {starts.first_negative_line} ({_secs(starts.first_negative * scale)}); the run covers 0 to "
                 f"{_secs(duration)}, and those pods arrive at 0 s, when it starts"), stacklevel=5)
         return
-    epoch = next((u for u in ("s", "ms", "us") if EPOCH_LIKE <= starts.lowest * _TIME_UNITS[u] < 4e9), None)
+    epoch = next((u for u in ("s", "ms", "us") if EPOCH_LIKE <= starts.lowest * TIME_UNITS[u] < 4e9), None)
     if epoch is not None:
-        first = datetime.fromtimestamp(starts.lowest * _TIME_UNITS[epoch], tz=timezone.utc)
+        first = datetime.fromtimestamp(starts.lowest * TIME_UNITS[epoch], tz=timezone.utc)
         hint = (f"they look like epoch timestamps{'' if epoch == 's' else f' in {epoch}'} (the first is "
                 f"{first:%Y-%m-%d %H:%M:%S} UTC): subtract the first start from every time so that the trace begins "
                 f"at 0{'' if epoch == unit else f', and set time_unit: {epoch}'}")
     elif hi < 0:
         hint = "every one is negative"
     else:
-        fits = [u for u, size in _TIME_UNITS.items()
+        fits = [u for u, size in TIME_UNITS.items()
                 if u != unit and starts.highest * size >= 0 and starts.lowest * size <= duration]
         hint = (f"with time_unit {' or '.join(fits)} they would overlap it" if fits else
                 "they all start after it ends")
