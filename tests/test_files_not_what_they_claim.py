@@ -184,9 +184,8 @@ def test_a_5000_digit_number_which_python_does_not_read(tmp_path):
     (tmp_path / "calls.jsonl").write_text('{"time": 0, "action": "X", "params": {"A": ' + "9" * 5000 + "}}\n")
     path = scenario_file(tmp_path, CALLS)
     assert refused(path) == (
-        f"{path}: workload: {tmp_path / 'calls.jsonl'}, line 1: a number of more than 4,300 digits, which Python does "
-        f"not read (Exceeds the limit (4300 digits) for integer string conversion: value has 5000 digits; use "
-        f"sys.set_int_max_str_digits() to increase the limit); allowed: numbers of fewer digits")
+        f"{path}: workload: {tmp_path / 'calls.jsonl'}, line 1, column 44: a number of 5,000 digits; allowed: at most "
+        f"4,300 digits (Python reads no longer integers)")
 
 
 def test_times_each_finite_but_not_a_finite_distance_apart(tmp_path):

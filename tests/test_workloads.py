@@ -234,8 +234,8 @@ def test_out_of_order_times_are_refused(tmp_path):
 @pytest.mark.parametrize("record, message", [
     ({"time": 0, "params": {}}, r"record has neither 'action'.*keys found: time, params"),
     ({"action": "A", "params": {}}, r"field 'time' is missing"),
-    ({"time": True, "action": "A"}, r"field 'time' is True; allowed: seconds"),
-    ({"time": "yesterday", "action": "A"}, r"field 'time' is 'yesterday'; allowed: an ISO-8601"),
+    ({"time": True, "action": "A"}, r"field 'time' is true; allowed: seconds"),
+    ({"time": "yesterday", "action": "A"}, r"field 'time' is 'yesterday'; allowed: seconds as a finite number or an ISO-8601"),
     ({"time": 0, "action": "A", "params": [1]}, r"field 'params' must be a JSON object"),
     ({"time": 0, "action": "", "params": {}}, r"field 'action' is ''"),
     ({"eventName": "A", "eventTime": "2020-01-09T12:12:14Z"}, r"field 'eventType' is missing"),
@@ -246,6 +246,48 @@ def test_bad_records_name_line_and_field(tmp_path, record, message):
     path = tmp_path / "c.jsonl"
     path.write_text(json.dumps({"time": 0, "action": "Z"}) + "\n" + json.dumps(record) + "\n")
     with pytest.raises(WorkloadError, match=r"c\.jsonl, line 2: " + message):
+        list(read_api_calls(path))
+
+
+@pytest.mark.parametrize("line, message", [
+    ("null", r"expected a JSON object \(a call or an event record\), got null"),
+    ('"x"', r"expected a JSON object \(a call or an event record\), got a string"),
+    ("[1]", r"expected a JSON object .*, got an array"),
+    ("1.5", r"expected a JSON object .*, got a number"),
+    ('{"time": 1, "action": "A", "params": true}', r"field 'params' must be a JSON object, got a boolean"),
+    ('{"time": null, "action": "A"}', r"field 'time' is null; allowed: seconds"),
+    ('{"time": 1, "action": false}', r"field 'action' is false; allowed: an API action name"),
+])
+def test_json_values_are_named_in_the_words_of_json(tmp_path, line, message):
+    """Not Python's: null, not None; an array, not a list."""
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"time": 0, "action": "Z"}\n' + line + "\n")
+    with pytest.raises(WorkloadError, match=r"c\.jsonl, line 2: " + message):
+        list(read_api_calls(path))
+
+
+def test_a_time_in_seconds_written_in_quotes_is_told_to_lose_them(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"time": 0, "action": "Z"}\n{"time": "12.5", "action": "Z"}\n')
+    with pytest.raises(WorkloadError, match=r"line 2: field 'time' is '12.5'; allowed: seconds as a JSON number, "
+                                            r"written without quotes, or an ISO-8601"):
+        list(read_api_calls(path))
+    path.write_text('{"eventType": "ApiCall", "eventName": "Z", "eventTime": "12.5"}\n')
+    with pytest.raises(WorkloadError, match=r"line 1: field 'eventTime' is '12.5'; allowed: an ISO-8601"):
+        list(read_api_calls(path))  # ActionTrail's eventTime is ISO-8601 only
+
+
+def test_an_integer_python_does_not_read_is_found_by_line_and_column(tmp_path):
+    """In a JSON document, the line and column of the first run of more than 4,300 digits; in
+    JSONL, its line; either way how many digits it has."""
+    path = tmp_path / "c.json"
+    path.write_text('[\n {"time": 0, "action": "Z"},\n {"time": 1, "action": "Z", "params": {"N": ' + "7" * 4301 + "}}\n]\n")
+    with pytest.raises(WorkloadError, match=r"c\.json, line 3, column 45: a number of 4,301 digits; allowed: at most "
+                                            r"4,300 digits \(Python reads no longer integers\)$"):
+        list(read_api_calls(path))
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"time": 0, "action": "Z"}\n{"time": 1, "action": "Z", "params": {"N": ' + "7" * 4301 + "}}\n")
+    with pytest.raises(WorkloadError, match=r"c\.jsonl, line 2: a number of 4,301 digits"):
         list(read_api_calls(path))
 
 
@@ -358,6 +400,39 @@ def test_pod_trace_bad_values(tmp_path, rows, message):
     path.write_text("start,end,cpu\n" + rows)
     with pytest.raises(WorkloadError, match=message):
         list(read_pod_trace(path, "start", "end", cpu_column="cpu"))
+
+
+def test_a_quote_left_open_is_named_with_the_lines_it_swallowed(tmp_path):
+    """The quoted cell runs to the end of the file, leaving its row short: the message gives the
+    lines from where the row begins and asks about the closing quote."""
+    path = tmp_path / "p.csv"
+    path.write_text('start,end\n0,10\n"5,20\n6,30\n7,40\n')
+    with pytest.raises(WorkloadError, match=r"p\.csv, lines 3 to 5: the row has 1 cell and the header 2 columns \(no cell "
+                                            r"for column 'end'\), and a quoted cell runs over these lines \(is a closing "
+                                            r"quote missing\?\); allowed: a cell for every column"):
+        list(read_pod_trace(path, "start", "end"))
+
+
+def test_a_quote_left_open_over_the_csv_limit_is_named_with_its_lines(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text('start,end\n0,10\n"5,20\n' + "6,30\n" * 30_000)
+    with pytest.raises(WorkloadError, match=r"p\.csv, lines 3 to 26217: a cell is longer than 131,072 characters \(the csv "
+                                            r"module's limit\); allowed: CSV with shorter cells \(a quoted cell runs over "
+                                            r"these lines: is a closing quote missing\?\)"):
+        list(read_pod_trace(path, "start", "end"))
+
+
+@pytest.mark.parametrize("text, lines", [
+    ('name,start,end\n"a\nb",1,x\n', "lines 2 to 3"),             # a name over two lines
+    ('name,start,end\r\n"a\r\nb\rc",1,x\r\n', "lines 2 to 4"),  # \r\n counts one break, \r one
+    ('name,start,end\n\n\n"a\nb",1,x\n', "lines 4 to 5"),         # blank lines before it are no part of it
+    ('name,start,end\np,1,x\n', "line 2"),
+])
+def test_a_bad_row_over_several_lines_is_named_by_all_of_them(tmp_path, text, lines):
+    path = tmp_path / "p.csv"
+    path.write_bytes(text.encode())
+    with pytest.raises(WorkloadError, match=rf"p\.csv, {lines}: column 'end' is 'x'"):
+        list(read_pod_trace(path, "start", "end", name_column="name"))
 
 
 def test_pod_trace_in_order_is_lazy(tmp_path):

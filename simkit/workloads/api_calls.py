@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -134,12 +135,12 @@ def read_api_calls(path: str | os.PathLike) -> Iterator[ApiCall]:
         ) from None
     except RecursionError:
         raise _too_deep(name, f"line {first_line}") from None
-    except ValueError as exc:  # not a JSONDecodeError: an integer of thousands of digits
-        raise _too_long(name, f"line {first_line}", exc) from None
+    except ValueError:  # not a JSONDecodeError: an integer of thousands of digits
+        raise _too_long(name, f"line {first_line}", document, document=True) from None
     if isinstance(data, dict) and "Events" in data:
         records = data["Events"]
         if not isinstance(records, list):
-            raise WorkloadError(f"{name}: field 'Events' must be a list of event records")
+            raise WorkloadError(f"{name}: field 'Events' must be a list of event records, got {_kind(records)}")
     elif isinstance(data, list):
         records = data
     else:
@@ -178,10 +179,22 @@ def _too_deep(name: str, where: str) -> WorkloadError:
     )
 
 
-def _too_long(name: str, where: str, exc: ValueError) -> WorkloadError:
+def _too_long(name: str, where: str, text: str, document: bool = False) -> WorkloadError:
+    """The error for ``text``, which holds an integer of more digits than Python reads
+    (``sys.get_int_max_str_digits()``, 4,300 by default): how many digits the first such run
+    has, and, in a whole ``document``, its line and column (``where`` otherwise)."""
+    limit = sys.get_int_max_str_digits()
+    match = re.search(r"\d{%d,}" % (limit + 1), text) if limit else None
+    digits = f"more than {limit:,}"
+    if match is not None:
+        digits = f"{len(match.group()):,}"
+        if document:
+            start = text.rfind("\n", 0, match.start()) + 1
+            line = text.count("\n", 0, start) + 1
+            where = f"line {line}, column {match.start() - start + 1}"
     return WorkloadError(
-        f"{name}, {where}: a number of more than {sys.get_int_max_str_digits():,} digits, which Python does "
-        f"not read ({exc}); allowed: numbers of fewer digits"
+        f"{name}, {where}: a number of {digits} digits; allowed: at most {limit:,} digits (Python reads "
+        f"no longer integers)"
     )
 
 
@@ -201,8 +214,8 @@ def _loads(text: str, name: str, where: str):
         raise _too_deep(name, where) from None
     except json.JSONDecodeError:
         raise
-    except ValueError as exc:  # an integer of thousands of digits
-        raise _too_long(name, where, exc) from None
+    except ValueError:  # an integer of thousands of digits
+        raise _too_long(name, where, text) from None
     return _shallow(value, name, where) if _brackets(text) > MAX_JSON_DEPTH else value
 
 
@@ -266,14 +279,14 @@ class _Clock:
             kind, absolute = "seconds", _finite(value)
             if absolute is None:
                 raise WorkloadError(
-                    f"{self.name}, {where}: field '{field}' is {cut(value)}; allowed: seconds as a finite "
+                    f"{self.name}, {where}: field '{field}' is {_shown(value)}; allowed: seconds as a finite "
                     f"number or {_ISO_HELP}"
                 )
         if self.kind is None:
             self.kind, self.origin = kind, absolute
         elif kind != self.kind:
             raise WorkloadError(
-                f"{self.name}, {where}: field '{field}' is {cut(value)}, but earlier records use "
+                f"{self.name}, {where}: field '{field}' is {_shown(value)}, but earlier records use "
                 f"{'seconds as numbers' if self.kind == 'seconds' else 'ISO-8601 times'}; use one form in a file"
             )
         t = absolute - self.origin
@@ -281,12 +294,12 @@ class _Clock:
             t = t.total_seconds()
         elif not math.isfinite(t):  # each finite, but 1e308 after -1e308 is not
             raise WorkloadError(
-                f"{self.name}, {where}: field '{field}' is {cut(value)} and the first call's {self.origin:.15g}; "
+                f"{self.name}, {where}: field '{field}' is {_shown(value)} and the first call's {self.origin:.15g}; "
                 f"allowed: times less than {sys.float_info.max:.3g} s apart"
             )
         if t < self.last:
             raise WorkloadError(
-                f"{self.name}, {where}: field '{field}' ({cut(value)}) is {self.last - t:.15g} s before "
+                f"{self.name}, {where}: field '{field}' ({_shown(value)}) is {self.last - t:.15g} s before "
                 f"the previous call ({self.last_where}); calls must be in time order — sort the "
                 "records by time (LookupEvents can return the newest first: reverse those)"
             )
@@ -313,9 +326,40 @@ def _parse_iso(value: str, name: str, where: str, field: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise WorkloadError(f"{name}, {where}: field '{field}' is {cut(value)}; allowed: {_ISO_HELP}") from None
+        allowed = _ISO_HELP
+        if field == "time":  # simkit's own records also take seconds, as a JSON number
+            allowed = f"seconds as a finite number or {_ISO_HELP}"
+            if _finite(_float_or_none(text)) is not None:
+                allowed = f"seconds as a JSON number, written without quotes, or {_ISO_HELP}"
+        raise WorkloadError(f"{name}, {where}: field '{field}' is {_shown(value)}; allowed: {allowed}") from None
     # ActionTrail times are UTC; a time without an offset is read as UTC too.
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _float_or_none(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _shown(value) -> str:
+    """A JSON value as a message quotes it: null, true and false as JSON writes them, anything
+    else as ``cut`` does (a string in quotes, cut to 60 characters)."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    return cut(value)
+
+
+def _kind(value) -> str:
+    """What a parsed JSON value is, in JSON's words: "an array", not "list"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {str: "a string", list: "an array", dict: "an object"}.get(type(value), type(value).__name__)
 
 
 def _calls(records, name: str, unit: str, clock: _Clock) -> Iterator[ApiCall]:
@@ -338,7 +382,7 @@ def _calls(records, name: str, unit: str, clock: _Clock) -> Iterator[ApiCall]:
 
 def _call(record, name: str, where: str, index: int, clock: _Clock) -> ApiCall | None:
     if not isinstance(record, dict):
-        raise WorkloadError(f"{name}, {where}: expected a JSON object (a call or an event record), got {type(record).__name__}")
+        raise WorkloadError(f"{name}, {where}: expected a JSON object (a call or an event record), got {_kind(record)}")
     if "event" in record and "eventName" not in record and "action" not in record:
         record = _as_dict(record["event"], name, where, "event")  # SLS wraps the event record
     if "eventName" in record:
@@ -370,7 +414,7 @@ def _actiontrail(record: dict, name: str, where: str, index: int, clock: _Clock)
     if "eventTime" not in record:
         raise WorkloadError(f"{name}, {where}: field 'eventTime' is missing; allowed: {_ISO_HELP}")
     if not isinstance(record["eventTime"], str):
-        raise WorkloadError(f"{name}, {where}: field 'eventTime' is {cut(record['eventTime'])}; allowed: {_ISO_HELP}")
+        raise WorkloadError(f"{name}, {where}: field 'eventTime' is {_shown(record['eventTime'])}; allowed: {_ISO_HELP}")
     params = _as_dict(record.get("requestParameters") or {}, name, where, "requestParameters")
     response = _as_dict(record.get("responseElements") or {}, name, where, "responseElements")
     time = clock.relative(record["eventTime"], where, "eventTime")
@@ -380,7 +424,7 @@ def _actiontrail(record: dict, name: str, where: str, index: int, clock: _Clock)
 def _action(record: dict, field: str, name: str, where: str) -> str:
     action = record.get(field)
     if not isinstance(action, str) or not action:
-        raise WorkloadError(f"{name}, {where}: field '{field}' is {cut(action)}; allowed: an API action name such as 'AssignPrivateIpAddresses'")
+        raise WorkloadError(f"{name}, {where}: field '{field}' is {_shown(action)}; allowed: an API action name such as 'AssignPrivateIpAddresses'")
     return action
 
 
@@ -392,7 +436,7 @@ def _as_dict(value, name: str, where: str, field: str) -> dict:
         except json.JSONDecodeError as exc:
             raise WorkloadError(f"{name}, {where}: field '{field}' is a string that is not valid JSON ({exc.msg})") from None
     if not isinstance(value, dict):
-        raise WorkloadError(f"{name}, {where}: field '{field}' must be a JSON object, got {type(value).__name__}")
+        raise WorkloadError(f"{name}, {where}: field '{field}' must be a JSON object, got {_kind(value)}")
     return value
 
 

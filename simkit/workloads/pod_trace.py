@@ -86,10 +86,13 @@ def _in_start_order(name: str, wanted: dict[str, str | None]) -> bool:
     of the full read that follows."""
     with open_text(name, newline="") as stream:
         reader = csv.reader(stream)
+        done = 0  # where the last row read ends (messages only)
         try:
             index = _start_index(name, next(reader, None), wanted)
             previous = -math.inf
+            done = reader.line_num
             for row in reader:
+                done = reader.line_num
                 text = row[index].strip() if index < len(row) else ""
                 if not text:
                     continue  # a short row among them: the full read stops there with its error
@@ -103,7 +106,7 @@ def _in_start_order(name: str, wanted: dict[str, str | None]) -> bool:
                     return False
                 previous = start
         except csv.Error as exc:
-            raise _not_csv(name, reader.line_num, exc) from None
+            raise _not_csv(name, done, reader.line_num, exc) from None
         except UnicodeDecodeError:
             raise not_utf8(name) from None
     return True
@@ -153,9 +156,12 @@ def trace_starts(path: str | os.PathLike, start_column: str) -> TraceStarts:
     lowest, highest, first = math.inf, -math.inf, math.nan
     with open_text(name, newline="") as stream:
         reader = csv.reader(stream)
+        done = 0  # where the last row read ends (messages only)
         try:
             index = _start_index(name, next(reader, None), {"start_column": start_column})
+            done = reader.line_num
             for row in reader:
+                done = reader.line_num
                 text = row[index].strip() if index < len(row) else ""
                 if not text:
                     continue
@@ -175,7 +181,7 @@ def trace_starts(path: str | os.PathLike, start_column: str) -> TraceStarts:
                     if negative == 1:
                         first_line, first = reader.line_num, start
         except csv.Error as exc:
-            raise _not_csv(name, reader.line_num, exc) from None
+            raise _not_csv(name, done, reader.line_num, exc) from None
         except UnicodeDecodeError:
             raise not_utf8(name) from None
     if not rows:
@@ -190,18 +196,21 @@ def _rows(name: str, start_column: str, end_column: str, name_column: str | None
     with open_text(name, newline="") as stream:
         reader = csv.DictReader(stream, restval=_MISSING)
         previous, previous_line = -math.inf, 0
+        line = 0  # where the last row read ends
         # Zero-cost until raised: the csv module and the decoder fail inside the loop, on the
         # row they were reading.
         try:
             fields = reader.fieldnames
             last = fields[-1] if fields else None
+            line = reader.line_num
             for row in reader:
-                line = reader.line_num
+                # The row ends on line, the one before it on before (for messages).
+                before, line = line, reader.line_num
                 if row.get(last) is _MISSING:  # DictReader fills a short row's last cells
-                    raise _short_row(name, line, row, fields)
+                    raise _short_row(name, row, before, line, fields)
                 if stats is not None:
                     stats.rows += 1
-                start = _seconds(row, start_column, name, line)
+                start = _seconds(row, start_column)
                 if start is None:
                     if stats is not None:
                         stats.skipped_no_start += 1
@@ -209,18 +218,18 @@ def _rows(name: str, start_column: str, end_column: str, name_column: str | None
                 if in_order:
                     if start < previous:
                         raise WorkloadError(
-                            f"{name}, line {line}: column {start_column!r} is {start:.15g}, before {previous:.15g} "
-                            f"on line {previous_line}, although the rows were in order when first read: the file "
+                            f"{_where(name, row, before, line)}: column {start_column!r} is {start:.15g}, before "
+                            f"{previous:.15g} on line {previous_line}, although the rows were in order when first read: the file "
                             f"changed while it was being read"
                         )
                     previous, previous_line = start, line
-                end = _seconds(row, end_column, name, line)
+                end = _seconds(row, end_column)
                 if end is None:
                     if stats is not None:
                         stats.open_ended += 1
                 elif end < start:
                     raise WorkloadError(
-                        f"{name}, line {line}: column {end_column!r} is {end:.15g}, before column "
+                        f"{_where(name, row, before, line)}: column {end_column!r} is {end:.15g}, before column "
                         f"{start_column!r} ({start:.15g}); an end must not precede its start"
                     )
                 pod_name = (row.get(name_column) or "").strip() if name_column else ""
@@ -228,32 +237,65 @@ def _rows(name: str, start_column: str, end_column: str, name_column: str | None
                     pod_name or f"row-{line}",
                     start,
                     end,
-                    _count(row, cpu_column, name, line),
-                    _count(row, memory_column, name, line),
+                    _count(row, cpu_column),
+                    _count(row, memory_column),
                 )
+        except _BadCell as bad:
+            raise WorkloadError(f"{_where(name, row, before, line)}: column {bad.column!r} is {cut(bad.text)}; "
+                                f"allowed: {bad.allowed}, or empty") from None
         except csv.Error as exc:
-            raise _not_csv(name, reader.line_num, exc) from None
+            raise _not_csv(name, line, reader.line_num, exc) from None
         except UnicodeDecodeError:
             raise not_utf8(name) from None
 
 
-def _not_csv(name: str, line: int, exc: csv.Error) -> WorkloadError:
-    """The error for text the csv module refuses, on the line it was reading."""
+def _not_csv(name: str, done: int, line: int, exc: csv.Error) -> WorkloadError:
+    """The error for text the csv module refuses on ``line``, the line it was reading, in a row
+    that began after ``done`` (where the row before it ended): lines apart when a quoted cell
+    runs over several, most likely from a quote left open."""
+    spans = done + 1 < line
+    where = f"lines {done + 1} to {line}" if spans else f"line {line}"
     problem = str(exc)
     if problem.startswith("field larger than field limit"):
+        hint = "a quoted cell runs over these lines: is a closing quote missing?" if spans else "is this a CSV file?"
         problem = (f"a cell is longer than {csv.field_size_limit():,} characters (the csv module's limit); "
-                   f"allowed: CSV with shorter cells (is this a CSV file?)")
+                   f"allowed: CSV with shorter cells ({hint})")
     else:
         problem = f"not CSV ({problem}); allowed: comma-separated text with a header row"
-    return WorkloadError(f"{name}, line {line}: {problem}")
+    return WorkloadError(f"{name}, {where}: {problem}")
 
 
-def _short_row(name: str, line: int, row: dict, fields: list[str]) -> WorkloadError:
-    """The error for a row with fewer cells than the header has columns."""
+def _where(name: str, row: dict, before: int, line: int) -> str:
+    """Where a row is, for a message: ``"<file>, line <n>"``, or ``"<file>, lines <first> to <n>"``
+    for a row that quoted cells stretch over several lines (``line`` is its last, the csv
+    module's count; ``before`` the last of the row before it)."""
+    first = _first_line(row, before, line)
+    return f"{name}, line {line}" if first == line else f"{name}, lines {first} to {line}"
+
+
+def _first_line(row: dict, before: int, line: int) -> int:
+    """The line a row that ends on ``line`` begins on: earlier by the line breaks in its cells
+    (\\n, \\r and \\r\\n each one, as the csv module counts lines), and after ``before``,
+    where the row before it ended (a quote left open to the end of the file holds the last line
+    break too; blank lines between rows are not in any cell). Worked out only for a message."""
+    cells = [value for value in row.values() if isinstance(value, str)]
+    extra = row.get(None)  # cells beyond the header's columns, as a list
+    if isinstance(extra, list):
+        cells += extra
+    breaks = sum(text.count("\n") + text.count("\r") - text.count("\r\n") for text in cells)
+    return max(before + 1, line - breaks)
+
+
+def _short_row(name: str, row: dict, before: int, line: int, fields: list[str]) -> WorkloadError:
+    """The error for a row with fewer cells than the header has columns. When quoted cells
+    stretch it over several lines, a quote was most likely left open: the quoted cell swallowed
+    the rows after it (to the end of the file, if it is never closed), and the message says so."""
     cells = next(i for i, field in enumerate(fields) if row.get(field) is _MISSING)
+    quote = "" if _first_line(row, before, line) == line else (
+        ", and a quoted cell runs over these lines (is a closing quote missing?)")
     return WorkloadError(
-        f"{name}, line {line}: the row has {cells} cell{'' if cells == 1 else 's'} and the header "
-        f"{len(fields)} columns (no cell for column {fields[cells]!r}); allowed: a cell for every column, "
+        f"{_where(name, row, before, line)}: the row has {cells} cell{'' if cells == 1 else 's'} and the header "
+        f"{len(fields)} columns (no cell for column {fields[cells]!r}){quote}; allowed: a cell for every column, "
         f"an empty one written as nothing between two commas"
     )
 
@@ -303,8 +345,17 @@ def _text(row: dict, column: str) -> str:
     return (row.get(column) or "").strip()
 
 
-def _number(row: dict, column: str, name: str, line: int, ok, allowed: str) -> float | None:
-    """The column's value as a float (None when empty); WorkloadError unless ``ok(value)``."""
+class _BadCell(Exception):
+    """A cell that is not the number its column holds; ``_rows`` turns it into a WorkloadError
+    naming the file and the row's lines."""
+
+    def __init__(self, column: str, text: str, allowed: str):
+        super().__init__(column)
+        self.column, self.text, self.allowed = column, text, allowed
+
+
+def _number(row: dict, column: str, ok, allowed: str) -> float | None:
+    """The column's value as a float (None when empty); _BadCell unless ``ok(value)``."""
     text = _text(row, column)
     if not text:
         return None
@@ -313,16 +364,16 @@ def _number(row: dict, column: str, name: str, line: int, ok, allowed: str) -> f
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or not ok(value):
-        raise WorkloadError(f"{name}, line {line}: column {column!r} is {cut(text)}; allowed: {allowed}, or empty")
+        raise _BadCell(column, text, allowed)
     return value
 
 
-def _seconds(row: dict, column: str, name: str, line: int) -> float | None:
-    return _number(row, column, name, line, lambda v: True, "seconds as a finite number")
+def _seconds(row: dict, column: str) -> float | None:
+    return _number(row, column, lambda v: True, "seconds as a finite number")
 
 
-def _count(row: dict, column: str | None, name: str, line: int) -> int | None:
+def _count(row: dict, column: str | None) -> int | None:
     if column is None:
         return None
-    value = _number(row, column, name, line, lambda v: v.is_integer() and v >= 0, "a whole number >= 0")
+    value = _number(row, column, lambda v: v.is_integer() and v >= 0, "a whole number >= 0")
     return None if value is None else int(value)
