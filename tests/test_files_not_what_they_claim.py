@@ -254,6 +254,5 @@ def test_a_scenario_with_a_5000_digit_number(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text("seed: " + "9" * 5000 + "\n")
     assert refused(path) == (
-        f"{path}: holds a number Python does not read (Exceeds the limit (4300 digits) for integer string "
-        f"conversion: value has 5000 digits; use sys.set_int_max_str_digits() to increase the limit); "
-        f"allowed: numbers of fewer digits")
+        f"{path}: line 1, column 7: a number of 5,000 digits; allowed: at most 4,300 digits (Python reads no "
+        f"longer integers)")

@@ -38,6 +38,10 @@ def agent(**over):
     return {**BASE, "agent": over}
 
 
+def retry(**over):
+    return agent(retries={"AssignPrivateIpAddresses": over})
+
+
 @pytest.mark.parametrize("scenario, message", [
     ({**BASE, "duration": "1e300d"},
      "duration: '1e300d' is 8.64e+304 s; allowed: longer than 0 and at most 366d (31,622,400 s)"),
@@ -57,10 +61,11 @@ def agent(**over):
      "sample_every: 1m (60 s) is out of range; allowed: from 158.112 s to the duration (31,622,400 s): at least 1 s, and at "
      "most 200,000 samples a run"),
     ({**BASE, "sample_every": math.nan}, "sample_every: duration nan must be a finite number of seconds >= 0"),
-    (agent(retry_factor=math.inf), "agent.retry_factor: expected a finite number from 0 to 10, got inf"),
-    (agent(retry_factor=math.nan), "agent.retry_factor: expected a finite number from 0 to 10, got nan"),
-    (agent(retry_jitter=11), "agent.retry_jitter: expected a finite number from 0 to 10, got 11"),
-    (agent(retry_attempts=1000), "agent.retry_attempts: expected a whole number from 1 to 100, got 1000"),
+    (retry(factor=math.inf), "agent.retries.AssignPrivateIpAddresses.factor: expected a finite number from 0 to 10, got inf"),
+    (retry(factor=math.nan), "agent.retries.AssignPrivateIpAddresses.factor: expected a finite number from 0 to 10, got nan"),
+    (retry(jitter=11), "agent.retries.AssignPrivateIpAddresses.jitter: expected a finite number from 0 to 10, got 11"),
+    (retry(attempts=1000), "agent.retries.AssignPrivateIpAddresses.attempts: expected a whole number from 1 to 100, got 1000"),
+    (retry(backoff="2d"), "agent.retries.AssignPrivateIpAddresses.backoff: '2d' is 172,800 s; allowed: at most 1d (86,400 s)"),
     (agent(give_up_backoff="2d"), "agent.give_up_backoff: '2d' is 172,800 s; allowed: at most 1d (86,400 s)"),
     (agent(block_exhausted=math.inf), "agent.block_exhausted: duration inf must be a finite number of seconds >= 0"),
     ({**BASE, "cloud": {"eni_attach_seconds": 1e300}},
@@ -91,7 +96,8 @@ def test_a_run_that_would_never_end_or_mean_nothing_is_refused_with_the_range(sc
     {**BASE, "duration": "366d"},  # sampled every 5 minutes: 105,408 samples
     {**BASE, "duration": "2d", "sample_every": 1},  # 172,800 samples
     {**BASE, "duration": "366d", "sample_every": 158.112},  # exactly 200,000
-    agent(retry_factor=10, retry_jitter=0, retry_attempts=100, retry_backoff="1d", give_up_backoff=0),
+    retry(factor=10, jitter=0, attempts=100, backoff="1d"),
+    agent(give_up_backoff=0),
     {**BASE, "cloud": {"eni_attach_seconds": "1d"}},
     churn(lifetime={"median": 0.001, "p90": "3650d"}, diurnal={"amplitude": 0.5, "period": 1}),
     churn(arrival_rate=100_000_000 / 3600),
@@ -100,12 +106,13 @@ def test_the_bounds_themselves_are_allowed(scenario):
     build_plan(scenario)
 
 
-def test_the_cli_refuses_retry_factor_inf_as_one_line(tmp_path):
+def test_the_cli_refuses_a_retry_factor_of_inf_as_one_line(tmp_path):
     path = tmp_path / "s.yaml"
-    path.write_text(yaml.safe_dump(BASE) + "agent: {retry_factor: .inf}\n")
+    path.write_text(yaml.safe_dump(BASE) + "agent: {retries: {AssignPrivateIpAddresses: {factor: .inf}}}\n")
     out = subprocess.run([sys.executable, "-m", "simkit", "run", str(path)], capture_output=True, text=True, timeout=300)
     assert (out.returncode, out.stdout, out.stderr) == (
-        2, "", f"simkit: error: {path}: agent.retry_factor: expected a finite number from 0 to 10, got inf\n")
+        2, "", f"simkit: error: {path}: agent.retries.AssignPrivateIpAddresses.factor: expected a finite number from 0 "
+               f"to 10, got inf\n")
 
 
 # --- pod traces whose times do not fit the run -------------------------------------------------

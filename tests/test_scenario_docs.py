@@ -59,7 +59,7 @@ BASE = yaml.safe_load((ROOT / "data" / "scenarios" / "default.yaml").read_text()
     {"limits": {"throttle_per_minute": {"AssignPrivateIPAddresses": 1}}},
     {"limits": {"throttle_per_minute": 1.5}},
     {"agent": {"mode": "eni"}},
-    {"agent": {"retry_attempts": 101}},
+    {"agent": {"retries": {"AssignPrivateIpAddresses": {"attempts": 101}}}},
     {"vswitches": [{"name": "vsw-a", "cidr": "10.0.0.0/24", "reservations": [{"mask": "28"}]}]},
     {"fleet": [{"instance_type": "ecs.g7.large", "count": "8", "vswitch": "vsw-a"}]},
     {"workload": {"kind": ["pod-churn"]}},

@@ -13,12 +13,16 @@ from __future__ import annotations
 import enum
 from typing import Any, Callable, NamedTuple, Protocol
 
-from simkit.agents.config import RETRYABLE, VSWITCH_EXHAUSTED, AgentConfig
+from simkit.agents.config import DEFAULT_RETRY, VSWITCH_EXHAUSTED, AgentConfig, RetryPolicy
 from simkit.agents.pods import Node, Pod, PodState, WaitReason
 from simkit.ecs.requests import AttachNetworkInterface
 from simkit.errors import ApiError
 
-__all__ = ["AgentContext", "AgentEni", "EniPhase", "NodeAgent"]
+__all__ = ["AgentContext", "AgentEni", "EniPhase", "GATHER_SECONDS", "NodeAgent"]
+
+#: How long the agent gathers pods that found no idle address before it asks for addresses:
+#: Terway's allocation worker's ``time.Sleep(300 * time.Millisecond)`` (pkg/eni/local.go).
+GATHER_SECONDS = 0.3
 
 
 class EniPhase(enum.Enum):
@@ -89,7 +93,8 @@ class NodeAgent:
 
     This class owns the invariants every mode shares: the idle pool and the waiting pods, one
     call in flight at a time (``busy``), retries with the same request (so the same
-    ClientToken), and blocking after exhaustion. A mode is a subclass that fills in ``grow``
+    ClientToken) as Terway retries each action (``AgentConfig.retries``), and blocking after
+    exhaustion. A mode is a subclass that fills in ``grow``
     (one call towards more addresses), ``shrink`` (one call giving surplus back) and ``usable``
     (the addresses an attached ENI brings), and sends its calls with ``send``.
     """
@@ -108,10 +113,13 @@ class NodeAgent:
         #: pod that nothing held yet, so a pod's wait is put down to the first limit that held it.
         self.hold = WaitReason.NONE
         self._tokens = 0
+        self._gathering = False  # a pod is waiting for the 300 ms gathering to end
         self.enis: list[AgentEni] = []
         self.eni_by_id: dict[str, AgentEni] = {}
         self.by_primary: dict[int, AgentEni] = {}
         self.per_eni = node.itype.private_ipv4_per_eni
+        #: request type -> how it is retried (read once: the same for every call of a run)
+        self._retry: dict[type, RetryPolicy] = {}
         self.max_enis = node.itype.eni_quantity - 1  # the primary ENI is the node's own
 
     # ---------------------------------------------------------------- pods
@@ -121,11 +129,20 @@ class NodeAgent:
         pod.node = self
         if self.idle:
             self._give(pod, self.idle.pop())
-        else:
-            pod.state = PodState.WAITING
-            self.waiting.append(pod)
-            if self.hold and not pod.reason:
-                pod.reason = self.hold
+            self.work()
+            return
+        pod.state = PodState.WAITING
+        self.waiting.append(pod)
+        if self.hold and not pod.reason:
+            pod.reason = self.hold
+        if not self._gathering:
+            # Terway's allocation worker sleeps 300 ms before it asks (pkg/eni/local.go), so the
+            # pods that arrive meanwhile are asked for in one call.
+            self._gathering = True
+            self.ctx.after(GATHER_SECONDS, self._gathered)
+
+    def _gathered(self, _: Any = None) -> None:
+        self._gathering = False
         self.work()
 
     def pod_end(self, pod: Pod) -> None:
@@ -274,9 +291,12 @@ class NodeAgent:
         hold = _HOLD_OF_CODE.get(code, WaitReason.RETRYING)
         if hold is not self.hold:
             self.held_by(hold)
-        if code in RETRYABLE and attempt < cfg.retry_attempts:
-            delay = cfg.retry_backoff * cfg.retry_factor ** (attempt - 1) * (1 + (cfg.retry_jitter - 1) * ctx.jitter())
-            ctx.after(delay, self._resend, retry._replace(attempt=attempt + 1))
+        kind = type(retry.request)
+        policy = self._retry.get(kind)
+        if policy is None:
+            policy = self._retry[kind] = cfg.retries.get(kind.__name__, DEFAULT_RETRY)
+        if policy.retries(code, attempt):
+            ctx.after(policy.backoff.wait(attempt, ctx.jitter()), self._resend, retry._replace(attempt=attempt + 1))
             return
         self.busy = False
         block = _BLOCK_OF_HOLD.get(hold)

@@ -3,17 +3,64 @@ Terway treats specially. Sources: ``../shared/reference/alibaba-facts.md`` §5."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping, NamedTuple
 
-__all__ = ["AgentConfig", "MODES", "RETRYABLE", "VSWITCH_EXHAUSTED"]
+__all__ = ["AgentConfig", "Backoff", "DEFAULT_RETRY", "MODES", "RetryPolicy", "TERWAY_RETRIES", "VSWITCH_EXHAUSTED"]
 
-#: Terway retries AssignPrivateIpAddresses on these (pkg/aliyun/client/ecs.go, retry list).
-RETRYABLE = frozenset({"Throttling", "InternalError", "Operation.Conflict", "ServiceUnavailable"})
 #: After these Terway stops allocating on the vSwitch for its block time (10 minutes).
 VSWITCH_EXHAUSTED = frozenset({
     "InvalidVSwitchId.IpNotEnough", "QuotaExceeded.PrivateIpAddress",
     "InvalidVSwitchId.IpPrefixNotEnough", "InvalidOperation.VSwitchCidrReservationNotExist",
 })
+
+
+class Backoff(NamedTuple):
+    """Kubernetes' ``wait.Backoff`` as Terway sets it (``pkg/backoff/backoff.go``): ``steps``
+    attempts; before attempt ``i + 1`` a wait of ``duration * factor**(i - 1)`` stretched by
+    ``1 + jitter * U[0, 1)`` (apimachinery's ``Jitter``: ``d + rand * jitter * d``), so
+    ``eni_ip_ops``' 5 s with jitter 1.3 waits 5 to 11.5 s."""
+
+    duration: float
+    factor: float
+    jitter: float
+    steps: int
+
+    def wait(self, attempt: int, draw: float) -> float:
+        """The wait after failed attempt ``attempt`` (from 1), for a uniform ``draw`` in [0, 1)."""
+        return self.duration * self.factor ** (attempt - 1) * (1.0 + self.jitter * draw)
+
+
+class RetryPolicy(NamedTuple):
+    """How the agent retries one action: with ``backoff``, after the error codes ``codes``
+    (None: after any error), with the same request and so the same ClientToken."""
+
+    backoff: Backoff
+    codes: frozenset[str] | None
+
+    def retries(self, code: str, attempt: int) -> bool:
+        """Whether a call refused with ``code`` on attempt ``attempt`` is tried again."""
+        return attempt < self.backoff.steps and (self.codes is None or code in self.codes)
+
+
+#: Terway's retries, by action. The codes: ``pkg/aliyun/client/ecs.go`` (AssignPrivateIpAddresses
+#: retries Throttling, InternalError and Operation.Conflict; CreateNetworkInterface only
+#: Throttling and InternalError; ServiceUnavailable is in neither list); the other calls retry
+#: any error (``pkg/factory/aliyun``: attach with ``wait_eni_status``, detach with
+#: ``eni_release``, delete and unassign with ``eni_ops``). The backoffs: ``pkg/backoff/backoff.go``.
+TERWAY_RETRIES: dict[str, RetryPolicy] = {
+    "AssignPrivateIpAddresses": RetryPolicy(Backoff(5.0, 1.0, 1.3, 6),  # eni_ip_ops
+                                            frozenset({"Throttling", "InternalError", "Operation.Conflict"})),
+    "CreateNetworkInterface": RetryPolicy(Backoff(10.0, 2.0, 0.3, 2),  # eni_create
+                                          frozenset({"Throttling", "InternalError"})),
+    "AttachNetworkInterface": RetryPolicy(Backoff(3.0, 1.5, 0.5, 8), None),  # wait_eni_status
+    "DetachNetworkInterface": RetryPolicy(Backoff(4.0, 2.0, 0.5, 8), None),  # eni_release
+    "DeleteNetworkInterface": RetryPolicy(Backoff(5.0, 2.0, 0.3, 6), None),  # eni_ops
+    "UnassignPrivateIpAddresses": RetryPolicy(Backoff(5.0, 2.0, 0.3, 6), None),  # eni_ops
+}
+#: Actions Terway's table leaves out retry as its default key does (2 s, x1.5, jitter 0.3, 6).
+DEFAULT_RETRY = RetryPolicy(Backoff(2.0, 1.5, 0.3, 6), frozenset({"Throttling", "InternalError"}))
 
 MODES = ("secondary-ip", "prefix")
 
@@ -26,9 +73,8 @@ class AgentConfig:
     min_idle, max_idle: bounds of the idle address pool (Terway's min/max_pool_size; Helm
       defaults 0 and 5).
     batch: most secondary IPs asked in one Assign call (the API takes more; Terway batches).
-    retry_attempts, retry_backoff, retry_factor, retry_jitter: retries of Throttling,
-      InternalError and Operation.Conflict, with the same ClientToken (Terway's eni_ip_ops:
-      5 s, jitter 1.3, 6 steps).
+    retries: action name -> RetryPolicy (Terway's, ``TERWAY_RETRIES``, unless the scenario
+      changes one); an action not in it retries as ``DEFAULT_RETRY``.
     block_exhausted: no calls on the vSwitch for this long after it ran out (Terway: 10 min).
     block_eni_limit: the same after EniPerInstanceLimitExceeded (Terway: 1 min).
     give_up_backoff: when to look again after an error that is neither retried nor blocking.
@@ -38,10 +84,7 @@ class AgentConfig:
     min_idle: int = 0
     max_idle: int = 5
     batch: int = 10
-    retry_attempts: int = 6
-    retry_backoff: float = 5.0
-    retry_factor: float = 1.0
-    retry_jitter: float = 1.3
+    retries: Mapping[str, RetryPolicy] = field(default_factory=lambda: MappingProxyType(dict(TERWAY_RETRIES)))
     block_exhausted: float = 600.0
     block_eni_limit: float = 60.0
     give_up_backoff: float = 60.0
@@ -49,13 +92,13 @@ class AgentConfig:
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"agent.mode {self.mode!r} is unknown; allowed: {', '.join(MODES)}")
-        for name in ("min_idle", "max_idle", "batch", "retry_attempts"):
+        for name in ("min_idle", "max_idle", "batch"):
             v = getattr(self, name)
-            if not isinstance(v, int) or isinstance(v, bool) or v < (1 if name in ("batch", "retry_attempts") else 0):
-                raise ValueError(f"agent.{name} must be a whole number >= {1 if name in ('batch', 'retry_attempts') else 0}, got {v!r}")
+            if not isinstance(v, int) or isinstance(v, bool) or v < (1 if name == "batch" else 0):
+                raise ValueError(f"agent.{name} must be a whole number >= {1 if name == 'batch' else 0}, got {v!r}")
         if self.min_idle > self.max_idle:
             raise ValueError(f"agent.min_idle ({self.min_idle}) must not exceed agent.max_idle ({self.max_idle})")
-        for name in ("retry_backoff", "retry_factor", "retry_jitter", "block_exhausted", "block_eni_limit", "give_up_backoff"):
+        for name in ("block_exhausted", "block_eni_limit", "give_up_backoff"):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
                 raise ValueError(f"agent.{name} must be a number >= 0, got {v!r}")

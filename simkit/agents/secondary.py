@@ -36,7 +36,9 @@ class SecondaryIpAgent(NodeAgent):
                                                    client_token=self.token()), self._assigned)
                 return
         if len(self.enis) < self.max_enis:
-            k = min(need, self.per_eni, batch + 1)  # addresses, the new ENI's primary included
+            # Terway asks for at most ``batch`` (10) addresses with a new ENI, its primary included
+            # (SecondaryPrivateIpAddressCount = IPCount - 1; pool.go, local.go, options.go).
+            k = min(need, self.per_eni, batch)
             self.send(CreateNetworkInterface(node.region_id, node.vswitch_id, security_group_id=node.security_group_id,
                                              secondary_private_ip_address_count=k - 1 if k > 1 else None,
                                              client_token=self.token()), self._created)

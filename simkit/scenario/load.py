@@ -4,10 +4,13 @@ whole is checked here (a mapping); the keys are checked by ``build_plan``."""
 from __future__ import annotations
 
 import copy
+import re
+import sys
 from pathlib import Path
 from typing import Mapping
 
 from simkit.scenario.errors import ScenarioError
+from simkit.scenario.types import show
 
 __all__ = ["load_scenario"]
 
@@ -27,25 +30,81 @@ def load_scenario(source: str | Path | Mapping) -> tuple[dict, str, Path | None]
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ScenarioError(str(path), "", f"cannot be read: {exc.strerror or exc}") from None
+        raise ScenarioError(_name(path, exc), "", f"cannot be read: {exc.strerror or exc}") from None
     text = _utf8(raw, str(path))
     import yaml
 
     try:
         data = yaml.safe_load(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a NUL, say)
+        raise ScenarioError(str(path), "", f"is not valid YAML: {_line_column(text, exc.position)}: character "
+                                           f"0x{exc.character:02x} is not allowed; allowed: printable characters, "
+                                           f"tabs and line breaks") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ScenarioError(str(path), "", f"is not valid YAML: {where}{getattr(exc, 'problem', exc)}") from None
+        raise ScenarioError(str(path), "", f"is not valid YAML: {_yaml_problem(exc)}") from None
     except RecursionError:  # PyYAML composes nested collections recursively
         raise ScenarioError(str(path), "", "nests too deeply to read (PyYAML gives up at a few hundred levels); "
                                            "allowed: a scenario, a few levels deep") from None
-    except ValueError as exc:  # an int of thousands of digits (sys.get_int_max_str_digits)
-        raise ScenarioError(str(path), "", f"holds a number Python does not read ({exc}); allowed: numbers of "
-                                           f"fewer digits") from None
+    except ValueError:  # an int of thousands of digits (sys.get_int_max_str_digits)
+        raise ScenarioError(str(path), "", _long_number(text)) from None
     if not isinstance(data, Mapping):
-        raise ScenarioError(str(path), "", "must be a YAML mapping of scenario keys")
+        raise ScenarioError(str(path), "", f"must be a YAML mapping of scenario keys; got {_kind(data)}")
     return dict(data), str(path), path.parent
+
+
+def _name(path: Path, exc: OSError) -> str:
+    """The scenario's name for a message that it cannot be read: as given, or quoted and cut to
+    60 characters with its length when it is too long to print on one line (ENAMETOOLONG) or
+    holds a character that is not printable."""
+    name = str(path)
+    if len(name) <= 255 and name.isprintable():
+        return name
+    return f"{show(name)} ({len(name):,} characters)"
+
+
+def _yaml_problem(exc: Exception) -> str:
+    """PyYAML's error as one sentence: where, the problem, and its context ("while scanning a
+    quoted scalar that starts on line 3, column 7"), which PyYAML prints on lines of their own."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    if not context:
+        return f"{where}{problem}"
+    if context.startswith("while"):
+        # Worth saying only where it points at what was left open (a quote, a bracket), not at
+        # the scan in progress or the whole document's mapping.
+        start = getattr(exc, "context_mark", None)
+        opened = context.startswith(("while scanning a", "while parsing a flow")) and context != "while scanning a simple key"
+        if not opened or start is None or (mark is not None and start.line == mark.line):
+            return f"{where}{problem}"
+        return f"{where}{problem}, {context} that starts on line {start.line + 1}, column {start.column + 1}"
+    return f"{where}{context}, {problem}"
+
+
+def _line_column(text: str, position: int) -> str:
+    line = text.count("\n", 0, position) + 1
+    return f"line {line}, column {position - (text.rfind(chr(10), 0, position) + 1) + 1}"
+
+
+def _long_number(text: str) -> str:
+    """The message for an integer longer than Python reads (4,300 digits), with its line and
+    column."""
+    limit = sys.get_int_max_str_digits()
+    match = re.search(rf"[0-9_]{{{limit + 1},}}", text)
+    if match is None:  # not found as written (an odd form PyYAML reads): say what is known
+        return f"holds a number of more than {limit:,} digits; allowed: at most {limit:,} digits"
+    digits = len(match.group(0).replace("_", ""))
+    return (f"{_line_column(text, match.start())}: a number of {digits:,} digits; allowed: at most {limit:,} digits "
+            f"(Python reads no longer integers)")
+
+
+def _kind(data: object) -> str:
+    if data is None:
+        return "nothing (an empty document, or null)"
+    if isinstance(data, list):
+        return "a list"
+    return f"a single value, {show(data)}"
 
 
 def _utf8(raw: bytes, name: str) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Optional, Union
 
 from pydantic import (
@@ -36,6 +37,7 @@ from pydantic import (
 )
 
 from simkit.agents import MODES, AgentConfig
+from simkit.agents.config import DEFAULT_RETRY, TERWAY_RETRIES, Backoff, RetryPolicy
 from simkit.catalog import REGIONS, IpLimitsUnknown, UnknownInstanceType, load_catalog
 from simkit.ecs import ACTIONS, CloudSettings
 from simkit.ecs.settings import IP_EXHAUSTED_CODES
@@ -286,6 +288,47 @@ class FleetEntry(Section):
 _WAIT = Duration(positive=False, most=MAX_AGENT_WAIT)
 
 
+def _codes(value: Any) -> Any:
+    if value == "any":
+        return None
+    if not isinstance(value, list) or not value:
+        raise Problem(f"expected a list of error codes, or any, got {show(value)}")
+    for i, code in enumerate(value):
+        if code not in CODES:
+            raise Problem(choice_problem(code, CODES, "an error code simkit knows").split("; allowed")[0]
+                          + " (docs/error-codes.md)", at=(i,))
+    return frozenset(value)
+
+
+RetryCodes = Annotated[Any, PlainValidator(_codes), WithJsonSchema(
+    {"anyOf": [{"const": "any"}, {"type": "array", "minItems": 1, "items": {"enum": list(CODES)}}]}),
+    Allowed("a list of error codes (docs/error-codes.md), or `any`")]
+
+
+class Retry(Section):
+    """How one action is retried (Kubernetes' `wait.Backoff`, as Terway uses it): `attempts`
+    tries; before try i + 1 a wait of `backoff * factor^(i - 1) * (1 + jitter * U[0, 1))`. A key
+    left out keeps Terway's value for the action."""
+
+    where: ClassVar[str] = "agent.retries.<Action>"
+    backoff: Optional[_WAIT] = Field(None, description="the first wait")
+    factor: Optional[Number(0.0, MAX_RETRY_FACTOR)] = Field(None, description="each wait is this many times the last")
+    jitter: Optional[Number(0.0, MAX_RETRY_FACTOR)] = Field(None, description="a wait grows by up to this share of itself, at random")
+    attempts: Optional[Whole(1, MAX_RETRY_ATTEMPTS)] = Field(None, description="tries in all, the first included")
+    codes: Optional[RetryCodes] = Field(None, description="the codes after which the call is tried again (`any`: every code)")
+
+    def policy(self, action: str) -> RetryPolicy:
+        """Terway's policy for ``action`` with this section's keys laid on top."""
+        base = TERWAY_RETRIES.get(action, DEFAULT_RETRY)
+        b = base.backoff
+        backoff = Backoff(b.duration if self.backoff is None else self.backoff,
+                          b.factor if self.factor is None else self.factor,
+                          b.jitter if self.jitter is None else self.jitter,
+                          b.steps if self.attempts is None else self.attempts)
+        codes = base.codes if "codes" not in self.model_fields_set else self.codes
+        return RetryPolicy(backoff, codes)
+
+
 class Agent(Section):
     """The node agents (Terway-like; the defaults are Terway's: `simkit.agents.AgentConfig`)."""
 
@@ -296,13 +339,14 @@ class Agent(Section):
     min_idle: Whole(0) = Field(_AGENT.min_idle, description="idle addresses a node keeps ready")
     max_idle: Whole(0) = Field(_AGENT.max_idle, description="idle addresses above this are given back; at least `min_idle`")
     batch: Whole(1) = Field(_AGENT.batch, description="most secondary IPs asked in one call")
-    retry_attempts: Whole(1, MAX_RETRY_ATTEMPTS) = Field(_AGENT.retry_attempts, description=(
-        "attempts of a call refused with Throttling, InternalError or Operation.Conflict (Terway's is 6)"))
-    retry_backoff: _WAIT = Field(_seconds_default(_AGENT.retry_backoff), description="wait before a retry")
-    retry_factor: Number(0.0, MAX_RETRY_FACTOR) = Field(_AGENT.retry_factor, description=(
-        "the wait grows by this factor per attempt (Terway's is 1)"))
-    retry_jitter: Number(0.0, MAX_RETRY_FACTOR) = Field(_AGENT.retry_jitter, description=(
-        "the wait is stretched by up to this factor, at random (Terway's is 1.3)"))
+    retries: dict[Choice(ACTIONS, "an API action simkit models"), Retry] = Field({}, description=(
+        "how each action is retried, with the same ClientToken; a key given here changes Terway's for that action "
+        "(`pkg/backoff/backoff.go`, `pkg/aliyun/client/ecs.go`): AssignPrivateIpAddresses 5 s, x1, jitter 1.3, 6 "
+        "attempts, after Throttling, InternalError, Operation.Conflict; CreateNetworkInterface 10 s, x2, jitter "
+        "0.3, 2 attempts, after Throttling, InternalError; AttachNetworkInterface 3 s, x1.5, jitter 0.5, 8; "
+        "DetachNetworkInterface 4 s, x2, jitter 0.5, 8; DeleteNetworkInterface and UnassignPrivateIpAddresses "
+        "5 s, x2, jitter 0.3, 6, each after any error; other actions 2 s, x1.5, jitter 0.3, 6, after Throttling "
+        "and InternalError"))
     block_exhausted: _WAIT = Field(_seconds_default(_AGENT.block_exhausted), description=(
         "no calls after the vSwitch ran out of addresses or prefixes"))
     block_eni_limit: _WAIT = Field(_seconds_default(_AGENT.block_eni_limit), description=(
@@ -319,7 +363,9 @@ class Agent(Section):
 
     def config(self) -> AgentConfig:
         """The agents' settings."""
-        return AgentConfig(**{name: getattr(self, name) for name in type(self).model_fields})
+        kwargs = {name: getattr(self, name) for name in type(self).model_fields}
+        kwargs["retries"] = MappingProxyType({**TERWAY_RETRIES, **{a: r.policy(a) for a, r in self.retries.items()}})
+        return AgentConfig(**kwargs)
 
 
 class Lifetime(Section):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import reprlib
 from typing import Annotated, Any, Callable, Iterable, NamedTuple
 
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
@@ -45,9 +46,17 @@ def allowed_of(metadata: Iterable[Any]) -> str:
     return next((m.text for m in metadata if isinstance(m, Allowed)), "")
 
 
+#: repr() cut short as it goes: a YAML value of nested aliases ("billion laughs") can stand for
+#: millions of items, and a plain repr() would spell them all out before being cut.
+_SHORT = reprlib.Repr()  # (Python 3.11's Repr takes no arguments: its limits are attributes)
+_SHORT.maxlevel = 3
+_SHORT.maxtuple = _SHORT.maxlist = _SHORT.maxdict = _SHORT.maxset = _SHORT.maxfrozenset = 4
+_SHORT.maxstring = _SHORT.maxlong = _SHORT.maxother = 64
+
+
 def show(value: Any) -> str:
     """``value`` as it would be typed, cut to 60 characters so a message stays one line."""
-    text = repr(value)
+    text = _SHORT.repr(value) if isinstance(value, (list, dict, tuple, set)) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

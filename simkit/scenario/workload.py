@@ -4,6 +4,7 @@ or column is reported before the run starts."""
 
 from __future__ import annotations
 
+import errno
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
@@ -83,6 +84,15 @@ def _file(source: str, path: Path, base: Path | None, kind: str) -> Path:
     # A name with a NUL or a newline is quoted, so that the message stays one printable line.
     shown = str(path) if str(path).isprintable() else show(str(path))
     if not exists:
+        # exists() says False for any error of stat(); only "no such file" means that.
+        try:
+            path.stat()
+        except OSError as exc:
+            if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
+                raise ScenarioError(source, "workload.path", f"{shown} cannot be read: {exc.strerror}; allowed: the "
+                                                              f"path of {_FILES[kind]}") from None
+        except ValueError:  # a NUL byte: no file can have that name
+            pass
         raise ScenarioError(source, "workload.path", f"{shown} does not exist")
     if not is_file:
         raise ScenarioError(source, "workload.path", f"{shown} is {'a directory' if path.is_dir() else 'not a regular file'}; "
