@@ -31,7 +31,7 @@ def base(tmp_path, pods_path, **over):
         "vswitches": [{"name": "vsw", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/27"}],
         "placement": "lowest",
         "fleet": [{"instance_type": "ecs.g7.large", "count": 3, "vswitch": "vsw"}],
-        "agent": {"mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
+        "agent": {"ipam": "daemon", "mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
         "workload": {"kind": "pod-trace", "path": str(pods_path), "start_column": "start", "end_column": "end",
                      "name_column": "name"},
     }
@@ -336,7 +336,7 @@ def test_results_speak_of_vswitches_and_nodes_by_the_scenarios_names():
     s = {"seed": 2, "duration": "1h", "sample_every": "10m", "placement": "lowest",
          "vswitches": [{"name": "pods-a", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/27"}],
          "fleet": [{"instance_type": "ecs.g7.large", "count": 3, "vswitch": "pods-a"}],
-         "agent": {"mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
+         "agent": {"ipam": "daemon", "mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
          "workload": {"kind": "pod-churn", "arrival_rate": "2/m", "lifetime": {"median": "1h", "p90": "2h"}}}
     r = run(s, progress=False)
     ev = r.events()
@@ -391,11 +391,14 @@ def test_a_run_warns_when_the_workload_offers_more_pods_than_the_fleet_holds():
 
 def test_addresses_are_counted_in_full_and_the_block_map_is_kept_at_every_sample():
     """A /25 (128 addresses, 4 system-reserved: 124 usable) with a /28 reservation (16), two
-    ecs.g7.large nodes with min_idle 2 and max_idle 2, and two pods at 0 s that live about 10 s
-    (one a node). Each node's pod asks for 1 + 2 addresses: one ENI with its primary and two
-    secondaries; when the pod ends the pool trims to 2, giving one secondary back. At the end,
-    per node: the ENI's primary and one secondary, both idle. Primaries: 2 instances + 2 ENIs = 4;
-    secondaries 2; prefixes 0; reserved but unused 16; consumed 4 + 2 + 16 = 22; free outside
+    ecs.g7.large nodes whose daemons keep min_idle 2 and max_idle 2, and two pods at 0 s that
+    live about 10 s (one a node). Per node: the daemon's first sync, at 0 s, tops the pool up to
+    2 with one ENI (its primary and one secondary); the pod waits for its attach (2 s) and takes
+    one, and the daemon assigns one more secondary to keep 2 idle. At 2 s: primaries 2 instances
+    + 2 ENIs = 4, secondaries 2 x 2 = 4, reserved but unused 16: consumed 24, 2 idle a node.
+    The pods end at about 10 s (3 idle a node); each node's next sync (120 to 240 s) gives one
+    secondary back. At the end, per node: the ENI's primary and one secondary, both idle:
+    primaries 4, secondaries 2, prefixes 0, reserved 16; consumed 4 + 2 + 16 = 22; free outside
     the reservation 124 - 16 - 6 = 102; idle in the pools 2 x 2 = 4. The block map has 8 /28
     blocks: the first holds the system address and the singles (lowest placement), the
     reservation one is free for a prefix, the last holds the three system addresses."""
@@ -404,16 +407,15 @@ def test_addresses_are_counted_in_full_and_the_block_map_is_kept_at_every_sample
     s = {"seed": 1, "duration": "10m", "sample_every": "1s", "placement": "lowest",
          "vswitches": [{"name": "v", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/25", "reservations": [{"mask": 28}]}],
          "fleet": [{"instance_type": "ecs.g7.large", "count": 2, "vswitch": "v"}],
-         "agent": {"mode": "secondary-ip", "min_idle": 2, "max_idle": 2},
+         "agent": {"ipam": "daemon", "mode": "secondary-ip", "min_idle": 2, "max_idle": 2},
          "workload": {"kind": "pod-churn", "arrival_rate": 0, "bursts": [{"at": 0, "pods": 2}],
                       "lifetime": {"median": "10s", "p90": "11s"}}}
     r = run(s, progress=False)
     last = r.samples().iloc[-1]
     assert (last.primary_ips, last.secondary_ips, last.prefix_ips, last.reserved_free_ips) == (4, 2, 0, 16)
     assert (last.consumed_ips, last.free_ips, last.idle_ips, last.used_ips) == (22, 102, 4, 6)
-    # The peak is the sample at 1 s: two more secondaries (24 consumed), on ENIs created at 0.3 s
-    # (after the agents gathered their pods) and still attaching, so none of them in the pools yet.
-    assert r.summary["peak_consumed_ips"]["v"] == {"time": 1.0, "consumed": 24, "idle_in_pools": 0}
+    assert r.summary["peak_consumed_ips"]["v"] == {"time": 2.0, "consumed": 24, "idle_in_pools": 4}
+    assert list(r.pods().wait) == [2.0, 2.0]
     blocks = r.block_map("v")
     assert list(blocks) == [BlockState.PARTIAL, BlockState.RESERVED_FREE] + [BlockState.FREE] * 5 + [BlockState.SYSTEM]
     assert len(r.block_map("v", time=299.0)) == 8
@@ -458,7 +460,7 @@ def test_building_the_scenario_meets_no_fault_and_no_throttling():
     s = {"seed": 4, "duration": "30m", "sample_every": "5m",
          "vswitches": [{"name": "v", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/22"}],
          "fleet": [{"instance_type": "ecs.g7.large", "count": 150, "vswitch": "v"}],
-         "agent": {"mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
+         "agent": {"ipam": "daemon", "mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
          "workload": {"kind": "pod-churn", "arrival_rate": "10/m", "lifetime": {"median": "5m", "p90": "10m"}},
          "faults": {"InternalError": 0.3}, "limits": {"throttle_per_minute": {"RunInstances": 1}}}
     r = run(s, progress=False)

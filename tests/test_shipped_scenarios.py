@@ -24,15 +24,17 @@ def test_the_default_scenario_tells_an_ip_exhaustion_story():
     """Ten ecs.g7.2xlarge hold 10 x (4 - 1) x 15 = 450 pods; the /24 gives 252 - 10 node
     primaries = 242 addresses to pods, and at the daily peak (14:00) the workload offers
     6/m x 1.6 x 1,732 s (mean lifetime: median 20 min, p90 1 h) = ~277 pods at once: the vSwitch
-    binds, not the fleet. No more than 242 pods run at once, some Assign calls are refused with
-    InvalidVSwitchId.IpNotEnough, and the summary puts the failed pods down to the vSwitch."""
+    binds, not the fleet. No more than 242 pods run at once (a few fewer: when the vSwitch runs
+    out, some addresses sit idle in other nodes' pools, at most max_idle 5 a node), some calls are
+    refused with InvalidVSwitchId.IpNotEnough, and the summary puts the failed pods down to the
+    vSwitch."""
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no warning that the fleet binds
         r = run(DEFAULT_SCENARIO, progress=False)
     s = r.summary
-    assert s["peak_pods_running"] == 242
+    assert 242 - 10 * 5 <= s["peak_pods_running"] <= 242
     assert s["api_errors_by_code"]["InvalidVSwitchId.IpNotEnough"] > 0
     assert s["binding_limit"]["limit"] == "vswitch_addresses"
     assert s["binding_limit"]["sentence"].startswith(f"{s['binding_limit']['pods']:,} pods waited because vSwitch pods-h ran out")

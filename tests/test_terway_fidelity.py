@@ -20,7 +20,7 @@ def scenario(tmp_path, rows, **over):
         "vswitches": [{"name": "vsw", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/24"}],
         "placement": "lowest",
         "fleet": [{"instance_type": "ecs.g7.2xlarge", "count": 1, "vswitch": "vsw"}],
-        "agent": {"mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
+        "agent": {"ipam": "daemon", "mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
         "workload": {"kind": "pod-trace", "path": str(trace(tmp_path, rows)), "start_column": "start",
                      "end_column": "end"},
         **over,
@@ -28,20 +28,21 @@ def scenario(tmp_path, rows, **over):
 
 
 def calls_of(replay):
-    """Every request an agent sends, with its outcome code ("" for success), in order."""
+    """Every request an agent sends, with its outcome code ("" for success) and the agent's
+    node name (as a fourth item), in order."""
     seen = []
-    handle = replay.model.handle
+    call = replay.host.call
 
-    def spy(request):
-        entry = [replay.clock.now - replay.t0, request, ""]
+    def spy(agent, request, attempt):
+        entry = [replay.clock.now - replay.t0, request, "", agent.node.name]
         seen.append(entry)
         try:
-            return handle(request)
+            return call(agent, request, attempt)
         except ApiError as exc:
             entry[2] = exc.code
             raise
 
-    replay.host.handle = spy
+    replay.host.call = spy
     return seen
 
 
@@ -70,7 +71,7 @@ def test_create_is_tried_twice_and_not_after_operation_conflict(tmp_path):
         replay = Replay(build_plan(s))
         seen = calls_of(replay)
         replay.run()
-        creates = [(t, c) for t, r, c in seen if type(r).__name__ == "CreateNetworkInterface"]
+        creates = [(t, c) for t, r, c, _ in seen if type(r).__name__ == "CreateNetworkInterface"]
         assert [c for _, c in creates[:tries]] == [code] * tries
         if tries == 2:
             assert 10.0 <= creates[1][0] - creates[0][0] <= 13.0
@@ -82,12 +83,11 @@ def test_service_unavailable_is_not_retried(tmp_path):
     """ServiceUnavailable is in neither of Terway's retry lists: an Assign refused with it is
     sent once, then the agent gives up (and looks again after give_up_backoff, 1 min)."""
     s = scenario(tmp_path, [("p0", 0, None), ("p1", 30, None)], duration=50, sample_every=10,
-                 agent={"mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
                  faults={"AssignPrivateIpAddresses": {"ServiceUnavailable": 1.0}})
     replay = Replay(build_plan(s))
     seen = calls_of(replay)
     replay.run()
-    assigns = [c for _, r, c in seen if type(r).__name__ == "AssignPrivateIpAddresses"]
+    assigns = [c for _, r, c, _ in seen if type(r).__name__ == "AssignPrivateIpAddresses"]
     assert assigns == ["ServiceUnavailable"]
 
 
@@ -103,7 +103,104 @@ def test_a_new_eni_asks_for_at_most_ten_addresses_with_its_primary(tmp_path):
     replay = Replay(build_plan(s))
     seen = calls_of(replay)
     result = replay.run()
-    asked = [(type(r).__name__, getattr(r, "secondary_private_ip_address_count", None)) for _, r, c in seen
+    asked = [(type(r).__name__, getattr(r, "secondary_private_ip_address_count", None)) for _, r, c, _ in seen
              if type(r).__name__ in ("CreateNetworkInterface", "AssignPrivateIpAddresses")]
     assert asked == [("CreateNetworkInterface", 9), ("AssignPrivateIpAddresses", 5), ("CreateNetworkInterface", 4)]
     assert result.summary["pod_outcomes"]["served"] == 20
+
+
+# --- point 1: the pool is reconciled on a period, not on every pod end ------------------------
+
+def _one_pod_for_ten_seconds(tmp_path, ipam):
+    s = scenario(tmp_path, [("p0", 0, 10)], duration=400, agent={"ipam": ipam, "min_idle": 0, "max_idle": 0})
+    replay = Replay(build_plan(s))
+    seen = calls_of(replay)
+    result = replay.run()
+    return [(t, type(r).__name__, c) for t, r, c, _ in seen], result
+
+
+def test_the_daemon_gives_an_idle_address_back_at_its_next_sync(tmp_path):
+    """ipam daemon, max_idle 0: p0 arrives at 0 s; after the 0.3 s gathering the daemon creates
+    an ENI with 1 address (IPCount 1: its primary only) and attaches it; p0 ends at 10 s and its
+    address stays idle (no call) until the pool's next sync. The first sync runs at 0 s, the next
+    120 x (1 + U[0, 1)) s after it, so in [120, 240) s: it finds 1 idle above max_idle 0, and an
+    ENI whose every address is idle with n = 1 >= its 1 address is deleted whole (local.go
+    Dispose): detached then, deleted 3 s later (wait_eni_status's first wait)."""
+    calls, result = _one_pod_for_ten_seconds(tmp_path, "daemon")
+    names = [n for _, n, _ in calls]
+    assert names == ["CreateNetworkInterface", "AttachNetworkInterface", "DetachNetworkInterface", "DeleteNetworkInterface"]
+    assert calls[0][0] == __import__("pytest").approx(0.3)
+    detach, delete = calls[2][0], calls[3][0]
+    assert 120.0 <= detach < 240.0 and delete == __import__("pytest").approx(detach + 3.0)
+    assert result.summary["pod_outcomes"]["served"] == 1
+
+
+def test_the_controller_gives_an_idle_address_back_a_pool_period_after_its_last_release(tmp_path):
+    """ipam centralized, max_idle 0: the first reconcile (0 s, after p0 arrived) asks
+    pods waiting 1 + max(0, min_idle 0 + 1 - idle 0) = 2 addresses (pool.go's demand): an ENI with
+    its primary and 1 secondary, attached at 2 s; the attach's reconcile at 2 s gives p0 its
+    address. p0 ends at 10 s: its reconcile releases nothing (the last release was at 0 s, the
+    pool period is 2 minutes) and requeues the node for 130 s, where 2 idle addresses are above
+    max_idle 0. The ENI is not deleted whole (eni.go: only when len(IPv4) 2 < toDel 2, strictly),
+    so its 1 secondary is unassigned, and its primary stays: with 1 address and toDel 1 it is
+    never deleted."""
+    calls, result = _one_pod_for_ten_seconds(tmp_path, "centralized")
+    assert [(round(t, 6), n) for t, n, _ in calls] == [
+        (0.0, "CreateNetworkInterface"), (0.0, "AttachNetworkInterface"), (130.0, "UnassignPrivateIpAddresses")]
+    assert result.summary["pod_wait_seconds"]["max"] == 2.0
+    assert list(result.recorder.asked) == [2, 0, 1]
+
+
+# --- point 2: after the vSwitch runs out, the controller blocks it for every node -------------
+
+def _exhausting(tmp_path, ipam, code="InvalidVSwitchId.IpNotEnough"):
+    """A /28 (16 addresses, 4 system-reserved, 2 node primaries: 10 for pods) under two
+    ecs.g7.2xlarge, and a pod every 10 s that never ends, alternating between the nodes."""
+    rows = [(f"p{i}", 10 * i, None) for i in range(30)]
+    s = scenario(tmp_path, rows, duration=3000, sample_every=60,
+                 vswitches=[{"name": "vsw", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/28"}],
+                 fleet=[{"instance_type": "ecs.g7.2xlarge", "count": 2, "vswitch": "vsw"}],
+                 agent={"ipam": ipam, "min_idle": 0, "max_idle": 0}, cloud={"ip_exhausted_code": code})
+    replay = Replay(build_plan(s))
+    seen = calls_of(replay)
+    result = replay.run()
+    return [(t, node, type(r).__name__, c) for t, r, c, node in seen], result
+
+
+def test_the_controller_blocks_a_full_vswitch_for_every_node_for_20_minutes(tmp_path):
+    """ipam centralized: once a call is refused with InvalidVSwitchId.IpNotEnough at T, no node
+    asks for addresses before T + 1,200 s (vSwitchCacheTTL 20 minutes, one cache for the
+    cluster), although both nodes have ENI slots and pods waiting; after it, they ask again."""
+    calls, result = _exhausting(tmp_path, "centralized")
+    asks = [(t, c) for t, _, n, c in calls if n in ("AssignPrivateIpAddresses", "CreateNetworkInterface")]
+    first = next(t for t, c in asks if c == "InvalidVSwitchId.IpNotEnough")
+    after = [t for t, _ in asks if t > first]
+    assert after and min(after) >= first + 1200.0
+    assert result.summary["pod_waits_by_reason"]["vswitch_addresses"] > 0
+
+
+def test_the_controller_blocks_after_quota_exceeded_too_and_the_daemon_does_not(tmp_path):
+    """With the cloud answering QuotaExceeded.PrivateIpAddress for a full vSwitch: the
+    controller blocks the vSwitch for 20 minutes (pool.go names both codes); the daemon handles
+    only IpNotEnough (local.go, aliyun.go), so it just asks again a give_up_backoff (1 minute)
+    later."""
+    code = "QuotaExceeded.PrivateIpAddress"
+    for ipam, gap in (("centralized", 1200.0), ("daemon", 60.0)):
+        calls, _ = _exhausting(tmp_path, ipam, code)
+        asks = [(t, node, c) for t, node, n, c in calls if n in ("AssignPrivateIpAddresses", "CreateNetworkInterface")]
+        first, node = next((t, node) for t, node, c in asks if c == code)
+        # the centralized block holds for every node; the daemon's give-up for its own node
+        later = min(t for t, n, _ in asks if t > first and (ipam == "centralized" or n == node))
+        assert later - first >= gap and (ipam == "centralized" or later - first < 1200.0), (ipam, first, later)
+
+
+def test_the_daemon_rests_only_the_eni_that_ran_out(tmp_path):
+    """ipam daemon: IpNotEnough on an Assign rests that ENI for 10 minutes and on a Create
+    blocks the vSwitch in that daemon's own cache; the other node's daemon knows nothing of it
+    and asks again within the 10 minutes."""
+    calls, _ = _exhausting(tmp_path, "daemon")
+    refused = [(t, node) for t, node, n, c in calls if c == "InvalidVSwitchId.IpNotEnough"]
+    t0, node0 = refused[0]
+    others = [t for t, node, n, c in calls
+              if node != node0 and n in ("AssignPrivateIpAddresses", "CreateNetworkInterface") and t0 < t < t0 + 600]
+    assert others

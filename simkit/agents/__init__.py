@@ -2,14 +2,15 @@
 scheduler that places pods on nodes. Each agent mode is a sibling subclass of ``NodeAgent``."""
 
 from simkit.agents.base import AgentContext, AgentEni, EniPhase, NodeAgent
-from simkit.agents.config import MODES, AgentConfig
+from simkit.agents.config import IPAMS, MODES, AgentConfig
+from simkit.agents.ipam import Centralized, Daemon, Ipam, VSwitchBlocks
 from simkit.agents.pods import Node, Pod, PodState, WaitReason
 from simkit.agents.prefix import PrefixAgent
 from simkit.agents.scheduler import Scheduler
 from simkit.agents.secondary import SecondaryIpAgent
 
-__all__ = ["AgentConfig", "AgentContext", "AgentEni", "EniPhase", "MODES", "Node", "NodeAgent", "Pod", "PodState",
-           "PrefixAgent", "Scheduler", "SecondaryIpAgent", "WaitReason", "make_agent", "max_pods"]
+__all__ = ["AgentConfig", "AgentContext", "AgentEni", "Centralized", "Daemon", "EniPhase", "IPAMS", "Ipam", "MODES", "Node", "NodeAgent", "Pod", "PodState",
+           "PrefixAgent", "Scheduler", "SecondaryIpAgent", "VSwitchBlocks", "WaitReason", "make_agent", "max_pods"]
 
 #: agent mode -> its agent class
 AGENTS = {"secondary-ip": SecondaryIpAgent, "prefix": PrefixAgent}

@@ -1,28 +1,36 @@
 """What every node agent shares: the idle pool and the waiting pods, its ENIs and their
 attachment, and the rules of a real CNI (Terway) around every call: one call in flight, retries
-with backoff and the same ClientToken, and blocking after exhaustion.
+with backoff and the same ClientToken, as Terway retries each action.
+
+When an agent calls is its IPAM's business (``simkit.agents.ipam``: Terway's daemon, or its
+centralized controller); what it calls is its mode's (a subclass: secondary IPs, prefixes,
+exclusive ENIs).
 
 An agent never touches the cloud model directly: it sends typed requests
 (``simkit.ecs.requests``) through ``ctx.call(...)`` (the engine hands them to the model and
 records the outcome) and schedules its own follow-ups with ``ctx.after(...)``. Sources for the
-behaviour: ``../shared/reference/alibaba-facts.md`` §5.
+behaviour: ``../shared/reference/alibaba-facts.md`` §5 and docs/terway.md.
 """
 
 from __future__ import annotations
 
 import enum
-from typing import Any, Callable, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Protocol
 
-from simkit.agents.config import DEFAULT_RETRY, VSWITCH_EXHAUSTED, AgentConfig, RetryPolicy
+from simkit.agents.config import DEFAULT_RETRY, AgentConfig, RetryPolicy
 from simkit.agents.pods import Node, Pod, PodState, WaitReason
-from simkit.ecs.requests import AttachNetworkInterface
+from simkit.ecs.requests import AttachNetworkInterface, DeleteNetworkInterface, DetachNetworkInterface
 from simkit.errors import ApiError
 
-__all__ = ["AgentContext", "AgentEni", "EniPhase", "GATHER_SECONDS", "NodeAgent"]
+if TYPE_CHECKING:
+    from simkit.agents.ipam import Ipam, VSwitchBlocks
 
-#: How long the agent gathers pods that found no idle address before it asks for addresses:
-#: Terway's allocation worker's ``time.Sleep(300 * time.Millisecond)`` (pkg/eni/local.go).
-GATHER_SECONDS = 0.3
+__all__ = ["AgentContext", "AgentEni", "DETACH_WAIT", "EniPhase", "NodeAgent"]
+
+#: After detaching an ENI, Terway waits this long before it deletes it: the first wait of its
+#: ``wait_eni_status`` backoff (pkg/backoff/backoff.go; pkg/factory/aliyun sleeps it, the
+#: controller polls from it). A delete that comes too early is retried as DeleteNetworkInterface is.
+DETACH_WAIT = 3.0
 
 
 class EniPhase(enum.Enum):
@@ -31,12 +39,14 @@ class EniPhase(enum.Enum):
     CREATED = "created"  # not attached (or its attach failed)
     ATTACHING = "attaching"
     READY = "ready"
+    DELETING = "deleting"  # being detached and deleted: it serves no pod any more
 
 
 class AgentEni:
-    """What an agent knows of one of its secondary ENIs."""
+    """What an agent knows of one of its secondary ENIs. ``asked`` is how many addresses it was
+    created with, primary included (an attaching ENI's addresses count towards the demand)."""
 
-    __slots__ = ("id", "phase", "slots", "primary", "addresses", "prefixes")
+    __slots__ = ("id", "phase", "slots", "primary", "addresses", "prefixes", "asked", "inhibited_until")
 
     def __init__(self, eni_id: str, primary: int, addresses: list[int], prefixes: list[int]):
         self.id = eni_id
@@ -45,6 +55,8 @@ class AgentEni:
         self.addresses = dict.fromkeys(addresses)  # secondary IPs, insertion-ordered: O(1) give-back
         self.prefixes = prefixes  # /28 bases (prefix mode)
         self.slots = 1 + len(addresses) + len(prefixes)  # private IPv4 slots in use, primary included
+        self.asked = self.slots
+        self.inhibited_until = 0.0  # the daemon asks nothing of it before (after IpNotEnough)
 
 
 class AgentContext(Protocol):
@@ -53,6 +65,10 @@ class AgentContext(Protocol):
     @property
     def now(self) -> float:
         """Simulated seconds."""
+
+    @property
+    def vswitches(self) -> "VSwitchBlocks":
+        """The cluster's view of its vSwitches (blocked after exhaustion), for a centralized IPAM."""
 
     def after(self, delay: float, fn: Callable[[Any], Any], arg: Any = None) -> None:
         """Run ``fn(arg)`` ``delay`` seconds from now."""
@@ -67,16 +83,6 @@ class AgentContext(Protocol):
         """A uniform draw in [0, 1) from the run's own generator (backoff jitter)."""
 
 
-#: What holds an agent's waiting pods after a refusal with this code (others: RETRYING).
-_HOLD_OF_CODE = {code: WaitReason.VSWITCH_ADDRESSES for code in VSWITCH_EXHAUSTED} | {
-    "EniPerInstanceLimitExceeded": WaitReason.ENI_LIMIT,
-    "MaxEniCountExceeded": WaitReason.ACCOUNT_ENI_QUOTA,
-    "Throttling": WaitReason.THROTTLED,
-}
-#: How long the agent stops calling after giving up on a code (others: give_up_backoff).
-_BLOCK_OF_HOLD = {WaitReason.VSWITCH_ADDRESSES: "block_exhausted", WaitReason.ENI_LIMIT: "block_eni_limit",
-                  WaitReason.ACCOUNT_ENI_QUOTA: "block_eni_limit"}
-
 #: What a mode does with a result: ``done(request, result)``.
 Done = Callable[[Any, Any], None]
 
@@ -89,17 +95,19 @@ class _Retry(NamedTuple):
 
 
 class NodeAgent:
-    """The IPAM daemon of one node.
+    """The IPAM of one node.
 
     This class owns the invariants every mode shares: the idle pool and the waiting pods, one
     call in flight at a time (``busy``), retries with the same request (so the same
-    ClientToken) as Terway retries each action (``AgentConfig.retries``), and blocking after
-    exhaustion. A mode is a subclass that fills in ``grow``
-    (one call towards more addresses), ``shrink`` (one call giving surplus back) and ``usable``
-    (the addresses an attached ENI brings), and sends its calls with ``send``.
+    ClientToken) as Terway retries each action (``AgentConfig.retries``), and the ENIs' life
+    (created, attached, detached and deleted). Its IPAM (``self.ipam``) says when to call; a
+    mode is a subclass that fills in ``grow`` (one call towards more addresses), ``release``
+    (one call giving idle ones back) and ``usable`` (the addresses an attached ENI brings).
     """
 
     def __init__(self, ctx: AgentContext, node: Node, config: AgentConfig, attach_seconds: float):
+        from simkit.agents.ipam import IPAMS  # the IPAMs drive agents: imported here, once built
+
         self.ctx = ctx
         self.node = node
         self.config = config
@@ -107,55 +115,52 @@ class NodeAgent:
         self.idle: list[int] = []
         self.waiting: list[Pod] = []
         self.running = 0
-        self.busy = False  # a call, a retry or an attach is in flight
-        self.blocked_until = 0.0
+        self.busy = False  # a call or its retries are in flight
         #: What holds pods waiting here now (NONE when nothing does): stamped on each waiting
         #: pod that nothing held yet, so a pod's wait is put down to the first limit that held it.
         self.hold = WaitReason.NONE
         self._tokens = 0
-        self._gathering = False  # a pod is waiting for the 300 ms gathering to end
         self.enis: list[AgentEni] = []
         self.eni_by_id: dict[str, AgentEni] = {}
         self.by_primary: dict[int, AgentEni] = {}
         self.per_eni = node.itype.private_ipv4_per_eni
+        self.max_enis = node.itype.eni_quantity - 1  # the primary ENI is the node's own
         #: request type -> how it is retried (read once: the same for every call of a run)
         self._retry: dict[type, RetryPolicy] = {}
-        self.max_enis = node.itype.eni_quantity - 1  # the primary ENI is the node's own
+        self.ipam: Ipam = IPAMS[config.ipam](self)
+
+    def start(self) -> None:
+        """The workload starts: the IPAM's first sync."""
+        self.ipam.start()
 
     # ---------------------------------------------------------------- pods
 
     def pod_start(self, pod: Pod) -> None:
-        """``pod`` was placed here: give it an idle address, or let it wait for one."""
+        """``pod`` was placed here: give it an idle address (if the IPAM hands them out at once),
+        or let it wait for one."""
         pod.node = self
-        if self.idle:
+        if self.idle and self.ipam.serves_at_once:
             self._give(pod, self.idle.pop())
-            self.work()
             return
         pod.state = PodState.WAITING
         self.waiting.append(pod)
         if self.hold and not pod.reason:
             pod.reason = self.hold
-        if not self._gathering:
-            # Terway's allocation worker sleeps 300 ms before it asks (pkg/eni/local.go), so the
-            # pods that arrive meanwhile are asked for in one call.
-            self._gathering = True
-            self.ctx.after(GATHER_SECONDS, self._gathered)
-
-    def _gathered(self, _: Any = None) -> None:
-        self._gathering = False
-        self.work()
+        self.ipam.pod_waiting()
 
     def pod_end(self, pod: Pod) -> None:
-        """``pod`` ended: its address goes back to the idle pool (or it stops waiting)."""
+        """``pod`` ended: its address goes back to the idle pool (or it stops waiting); it goes
+        back to the cloud only when the IPAM releases idle addresses."""
         if pod.state is PodState.RUNNING:
             self.running -= 1
             self.idle.append(pod.ip)
             pod.ip = None
-            self.serve()
+            if self.ipam.serves_at_once:
+                self.serve()
         elif pod.state is PodState.WAITING:
             self.waiting.remove(pod)
         pod.state = PodState.DONE
-        self.work()
+        self.ipam.pod_ended()
 
     def _give(self, pod: Pod, ip: int) -> None:
         pod.ip = ip
@@ -174,35 +179,6 @@ class NodeAgent:
         """Addresses this node holds for pods (running plus idle)."""
         return self.running + len(self.idle)
 
-    # ---------------------------------------------------------------- the work loop
-
-    def kick(self, _: Any = None) -> None:
-        """``work()``, as a clock callback (the end of a block)."""
-        self.work()
-
-    def work(self) -> None:
-        """One step towards the pool's bounds: grow for waiting pods and ``min_idle``, else shrink
-        past ``max_idle``. Nothing while a call is in flight or the agent is blocked."""
-        if self.busy or (self.blocked_until and self.ctx.now < self.blocked_until):
-            return
-        need = len(self.waiting) + self.config.min_idle - len(self.idle)
-        if need > 0:
-            for eni in self.enis:
-                if eni.phase is EniPhase.CREATED:  # an attach that failed earlier: try it again first
-                    self.attach(eni)
-                    return
-            self.grow(need)
-        else:
-            self.shrink()
-
-    def work_if_needed(self) -> None:
-        """``work()``, skipped when the pool is within its bounds and nobody waits (the common
-        case right after a call succeeded)."""
-        idle = len(self.idle)
-        cfg = self.config
-        if self.waiting or idle < cfg.min_idle or idle > cfg.max_idle:
-            self.work()
-
     def held_by(self, reason: WaitReason) -> None:
         """Something now holds the pods waiting here (NONE: nothing does any more)."""
         self.hold = reason
@@ -211,17 +187,27 @@ class NodeAgent:
                 if not pod.reason:
                     pod.reason = reason
 
-    def grow(self, need: int) -> None:  # pragma: no cover - every mode fills it in
-        """Make one call towards ``need`` more addresses."""
+    # ---------------------------------------------------------------- what a mode fills in
+
+    def grow(self, need: int) -> bool:  # pragma: no cover - every mode fills it in
+        """Make one call towards ``need`` more addresses; False when no call can be made now
+        (every ENI full, blocked or attaching)."""
         raise NotImplementedError
 
-    def shrink(self) -> None:  # pragma: no cover - every mode fills it in
-        """Make one call giving surplus idle addresses back, if there is surplus."""
+    def release(self, surplus: int, deletes: Callable[[AgentEni, int], bool]) -> tuple[int, Callable[[], None]] | None:  # pragma: no cover
+        """Plan one call giving back up to ``surplus`` idle addresses, from the ENI with the
+        fewest first; a whole ENI none of whose addresses is in use is detached and deleted when
+        ``deletes(eni, surplus)`` says so (Terway's rule differs by IPAM). Returns (addresses
+        it gives back, the call to make), or None when nothing can be given back."""
         raise NotImplementedError
 
     def usable(self, eni: Any) -> list[int]:  # pragma: no cover - every mode fills it in
         """The addresses a newly attached ENI brings to the pool."""
         raise NotImplementedError
+
+    def attaching(self) -> int:
+        """Addresses asked with ENIs still attaching (Terway subtracts them from the demand)."""
+        return sum(e.asked for e in self.enis if e.phase is EniPhase.ATTACHING)
 
     # ---------------------------------------------------------------- ENIs
 
@@ -238,22 +224,58 @@ class NodeAgent:
         return eni.id if eni is not None else ""
 
     def attach(self, eni: AgentEni) -> None:
-        """Attach one of this node's ENIs to it (busy until the attach completes)."""
+        """Attach one of this node's ENIs to it. The attach completes ``attach_seconds`` later,
+        and meanwhile the agent may call for its other ENIs (Terway attaches in a task of its own)."""
         node = self.node
-        self.send(AttachNetworkInterface(node.region_id, eni.id, node.instance_id), self._attaching)
+        self.send(AttachNetworkInterface(node.region_id, eni.id, node.instance_id), self._attaching,
+                  self._attach_failed)
 
     def _attaching(self, request: AttachNetworkInterface, result: None) -> None:
         eni = self.eni_by_id[request.network_interface_id]
         eni.phase = EniPhase.ATTACHING
-        self.busy = True  # Terway polls until the ENI is InUse: nothing else meanwhile
         self.ctx.after(self.attach_seconds, self._attached, eni)
+        self.ipam.settled()
+
+    def _attach_failed(self, request: AttachNetworkInterface) -> None:
+        # Terway deletes an ENI it could not attach (the daemon rolls it back; the controller
+        # marks its failed attach task's ENI Deleting).
+        eni = self.eni_by_id[request.network_interface_id]
+        eni.phase = EniPhase.DELETING
+        self.ctx.after(0.0, self._delete, eni)
 
     def _attached(self, eni: AgentEni) -> None:
         eni.phase = EniPhase.READY
-        self.busy = False
         self.idle.extend(self.usable(eni))
-        self.serve()
-        self.work()
+        self.ipam.addresses_came()
+
+    def delete_eni(self, eni: AgentEni) -> None:
+        """Detach ``eni`` and delete it once it is Available, giving every address it holds,
+        its primary included, back to the vSwitch (Terway's idle-ENI release)."""
+        eni.phase = EniPhase.DELETING
+        gone = set(self.usable(eni))
+        self.idle = [ip for ip in self.idle if ip not in gone]
+        node = self.node
+        self.send(DetachNetworkInterface(node.region_id, eni.id, node.instance_id), self._detached)
+
+    def _detached(self, request: DetachNetworkInterface, result: None) -> None:
+        eni = self.eni_by_id[request.network_interface_id]
+        # Terway waits for the ENI to be Available (wait_eni_status) before it deletes it.
+        self.busy = True
+        self.ctx.after(DETACH_WAIT, self._delete, eni)
+
+    def _delete(self, eni: AgentEni) -> None:
+        self.busy = False
+        self.send(DeleteNetworkInterface(self.node.region_id, eni.id), self._deleted)
+
+    def _deleted(self, request: DeleteNetworkInterface, result: None) -> None:
+        eni = self.eni_by_id.pop(request.network_interface_id)
+        self.enis.remove(eni)
+        self.by_primary.pop(eni.primary, None)
+        self.forget(eni)
+        self.ipam.settled()
+
+    def forget(self, eni: AgentEni) -> None:
+        """A deleted ENI's addresses are no longer this node's (a mode drops its own indexes)."""
 
     # ---------------------------------------------------------------- calls
 
@@ -265,10 +287,10 @@ class NodeAgent:
     def send(self, request: Any, done: Done, gave_up: Callable[[Any], None] | None = None, attempt: int = 1) -> None:
         """Send ``request``; the agent is busy until it is answered.
 
-        On success the agent is free again and ``done(request, result)`` runs. On a retryable
-        error the same request is sent again after a backoff (the agent stays busy); on any
-        other error the agent gives up, blocks for as long as the error requires, and
-        ``gave_up(request)`` runs.
+        On success the agent is free again and ``done(request, result)`` runs. On an error its
+        action retries, the same request is sent again after a backoff (the agent stays busy);
+        on any other error the agent gives up, its IPAM decides what follows
+        (``Ipam.refused``), and ``gave_up(request)`` runs.
         """
         self.busy = True
         try:
@@ -285,23 +307,19 @@ class NodeAgent:
         self.send(retry.request, retry.done, retry.gave_up, retry.attempt)
 
     def _failed(self, code: str, retry: _Retry) -> None:
-        cfg = self.config
         ctx = self.ctx
         attempt = retry.attempt
-        hold = _HOLD_OF_CODE.get(code, WaitReason.RETRYING)
+        hold = self.ipam.hold_of(code)
         if hold is not self.hold:
             self.held_by(hold)
         kind = type(retry.request)
         policy = self._retry.get(kind)
         if policy is None:
-            policy = self._retry[kind] = cfg.retries.get(kind.__name__, DEFAULT_RETRY)
+            policy = self._retry[kind] = self.config.retries.get(kind.__name__, DEFAULT_RETRY)
         if policy.retries(code, attempt):
             ctx.after(policy.backoff.wait(attempt, ctx.jitter()), self._resend, retry._replace(attempt=attempt + 1))
             return
         self.busy = False
-        block = _BLOCK_OF_HOLD.get(hold)
-        wait = getattr(cfg, block) if block is not None else cfg.give_up_backoff
-        self.blocked_until = ctx.now + wait
-        ctx.after(wait, self.kick)
         if retry.gave_up is not None:
             retry.gave_up(retry.request)
+        self.ipam.refused(code, retry.request)

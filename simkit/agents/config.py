@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping, NamedTuple
 
-__all__ = ["AgentConfig", "Backoff", "DEFAULT_RETRY", "MODES", "RetryPolicy", "TERWAY_RETRIES", "VSWITCH_EXHAUSTED"]
+__all__ = ["AgentConfig", "Backoff", "DEFAULT_RETRY", "IPAMS", "MODES", "RetryPolicy", "TERWAY_RETRIES", "VSWITCH_EXHAUSTED"]
 
 #: After these Terway stops allocating on the vSwitch for its block time (10 minutes).
 VSWITCH_EXHAUSTED = frozenset({
@@ -65,31 +65,50 @@ DEFAULT_RETRY = RetryPolicy(Backoff(2.0, 1.5, 0.3, 6), frozenset({"Throttling", 
 MODES = ("secondary-ip", "prefix")
 
 
+IPAMS = ("centralized", "daemon")
+
+
 @dataclass(frozen=True)
 class AgentConfig:
     """How a node agent behaves (the scenario's ``agent:`` block).
 
+    ipam: "centralized" (Terway's controller; the Helm chart's default, ``centralizedIPAM:
+      true``) or "daemon" (each node's own daemon). See ``simkit.agents.ipam``.
     mode: "secondary-ip" (Terway's shared-ENI multi-IP mode) or "prefix" (/28 prefixes).
     min_idle, max_idle: bounds of the idle address pool (Terway's min/max_pool_size; Helm
       defaults 0 and 5).
-    batch: most secondary IPs asked in one Assign call (the API takes more; Terway batches).
+    batch: most secondary IPs asked in one Assign call, and most addresses a new ENI is created
+      with, its primary included (Terway's 10).
     retries: action name -> RetryPolicy (Terway's, ``TERWAY_RETRIES``, unless the scenario
       changes one); an action not in it retries as ``DEFAULT_RETRY``.
-    block_exhausted: no calls on the vSwitch for this long after it ran out (Terway: 10 min).
-    block_eni_limit: the same after EniPerInstanceLimitExceeded (Terway: 1 min).
-    give_up_backoff: when to look again after an error that is neither retried nor blocking.
+    pool_sync_period: the daemon's pool sync, ``ip_pool_sync_period`` (120 s), stretched by
+      1 + U[0, 1) each time (types/daemon/config.go, pkg/eni/manager.go).
+    gc_period: how often the controller releases idle addresses and requeues a node
+      (``multiIPGCPeriod``, 2 minutes; types/controlplane/config_default.go).
+    block_exhausted: how long a vSwitch (or, for the daemon's Assign, an ENI) is left alone
+      after it ran out; None: the IPAM's own, 20 minutes centralized (vSwitchCacheTTL), 10
+      minutes daemon.
+    block_eni_limit: the daemon creates no ENI for this long after EniPerInstanceLimitExceeded
+      (1 minute).
+    give_up_backoff: when the daemon asks again after any other refusal (kubelet's retry of the
+      pod's sandbox; a choice, 1 minute).
     """
 
+    ipam: str = "centralized"
     mode: str = "secondary-ip"
     min_idle: int = 0
     max_idle: int = 5
     batch: int = 10
     retries: Mapping[str, RetryPolicy] = field(default_factory=lambda: MappingProxyType(dict(TERWAY_RETRIES)))
-    block_exhausted: float = 600.0
+    pool_sync_period: float = 120.0
+    gc_period: float = 120.0
+    block_exhausted: float | None = None
     block_eni_limit: float = 60.0
     give_up_backoff: float = 60.0
 
     def __post_init__(self) -> None:
+        if self.ipam not in IPAMS:
+            raise ValueError(f"agent.ipam {self.ipam!r} is unknown; allowed: {', '.join(IPAMS)}")
         if self.mode not in MODES:
             raise ValueError(f"agent.mode {self.mode!r} is unknown; allowed: {', '.join(MODES)}")
         for name in ("min_idle", "max_idle", "batch"):
@@ -98,7 +117,9 @@ class AgentConfig:
                 raise ValueError(f"agent.{name} must be a whole number >= {1 if name == 'batch' else 0}, got {v!r}")
         if self.min_idle > self.max_idle:
             raise ValueError(f"agent.min_idle ({self.min_idle}) must not exceed agent.max_idle ({self.max_idle})")
-        for name in ("block_exhausted", "block_eni_limit", "give_up_backoff"):
+        for name in ("pool_sync_period", "gc_period", "block_exhausted", "block_eni_limit", "give_up_backoff"):
             v = getattr(self, name)
-            if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
-                raise ValueError(f"agent.{name} must be a number >= 0, got {v!r}")
+            if v is None and name == "block_exhausted":
+                continue
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v < float("inf"):
+                raise ValueError(f"agent.{name} must be a finite number >= 0, got {v!r}")

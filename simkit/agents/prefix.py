@@ -31,28 +31,37 @@ class PrefixAgent(NodeAgent):
         self.per_eni_prefixes = self.per_eni - 1
         self.prefix_owner: dict[int, AgentEni] = {}
 
-    def grow(self, need: int) -> None:
+    def grow(self, need: int, can_use, can_create: bool) -> bool:
         """One call towards ``need`` more addresses: prefixes on an ENI with room, or a new ENI."""
         k = -(-need // BLOCK)  # prefixes for ``need`` addresses
         node = self.node
         for eni in self.enis:
             room = self.per_eni_prefixes - len(eni.prefixes)
-            if eni.phase is EniPhase.READY and room > 0:
+            if eni.phase is EniPhase.READY and room > 0 and can_use(eni):
                 self.send(AssignPrivateIpAddresses(node.region_id, eni.id, ipv4_prefix_count=min(k, room, PREFIXES_PER_CALL),
                                                    client_token=self.token()), self._assigned)
-                return
+                return True
         if len(self.enis) < self.max_enis:
+            if not can_create:
+                return False
             n = min(k, self.per_eni_prefixes, PREFIXES_PER_CALL)
             self.send(CreateNetworkInterface(node.region_id, node.vswitch_id, security_group_id=node.security_group_id,
                                              ipv4_prefix_count=n, client_token=self.token()), self._created)
-        elif all(e.phase is EniPhase.READY for e in self.enis):
+            return True
+        if all(e.phase is EniPhase.READY for e in self.enis):
             # Every ENI the instance type allows is full of prefixes: pods wait for others to end.
             self.held_by(WaitReason.ENI_LIMIT)
+        return False
 
-    def shrink(self) -> None:
-        """Give back one whole idle prefix while the pool stays at or above ``max_idle`` without it."""
-        if len(self.idle) - BLOCK >= self.config.max_idle:
-            self._trim_prefix()
+    def release(self, surplus: int, deletes):
+        """Plan to give back one whole idle prefix while the pool stays at or above
+        ``max_idle`` without it: (16, the call), or None."""
+        if surplus < BLOCK:
+            return None
+        counts = Counter(ip & _HOST_MASK for ip in self.idle)
+        if not any(c == BLOCK and p in self.prefix_owner for p, c in counts.items()):
+            return None
+        return BLOCK, self._trim_prefix
 
     def eni_holding(self, address: int) -> str:
         """The id of this node's ENI that holds ``address`` ("" when none does)."""
@@ -66,8 +75,7 @@ class PrefixAgent(NodeAgent):
     def _assigned(self, request: AssignPrivateIpAddresses, result: AssignResult) -> None:
         self._add_prefixes(self.eni_by_id[request.network_interface_id], result.prefixes)
         self.idle.extend(a for p in result.prefixes for a in range(p, p + BLOCK))
-        self.serve()
-        self.work()
+        self.ipam.settled()
 
     def _add_prefixes(self, eni: AgentEni, prefixes: list[int]) -> None:
         eni.prefixes.extend(prefixes)
@@ -80,23 +88,24 @@ class PrefixAgent(NodeAgent):
         self._add_prefixes(eni, list(created.prefixes))
         self.adopt(eni)
 
-    def _trim_prefix(self) -> None:
+    def _trim_prefix(self) -> bool:
         counts = Counter(ip & _HOST_MASK for ip in self.idle)
         whole = [p for p, c in counts.items() if c == BLOCK and p in self.prefix_owner]
         if not whole:
-            return
+            return False
         prefix = max(whole)
         self.idle = [ip for ip in self.idle if ip & _HOST_MASK != prefix]
         eni = self.prefix_owner[prefix]
         self.send(UnassignPrivateIpAddresses(self.node.region_id, eni.id, ipv4_prefix=[Cidr(prefix, PREFIX_LEN)]),
                   self._unassigned, self._kept)
+        return True
 
     def _unassigned(self, request: UnassignPrivateIpAddresses, result: None) -> None:
         prefix = request.ipv4_prefix[0].base
         eni = self.prefix_owner.pop(prefix)
         eni.prefixes.remove(prefix)
         eni.slots -= 1
-        self.work()
+        self.ipam.settled()
 
     def _kept(self, request: UnassignPrivateIpAddresses) -> None:
         prefix = request.ipv4_prefix[0].base

@@ -1,13 +1,17 @@
 """Terway-like shared-ENI multi-IP mode: single secondary IPs on secondary ENIs.
 
-An idle pool between ``min_idle`` and ``max_idle``; addresses are asked in batches from the
-attached ENI with room; when every attached ENI is full, a new ENI is created (with the
-secondaries it can carry) and attached, up to the instance type's ENI count less the primary.
-Every address of a secondary ENI serves pods, its primary IP included, which is how Terway
-counts max pods: (EniQuantity - 1) x EniPrivateIpAddressQuantity (alibaba-facts §5).
+Addresses are asked in batches from the attached ENI with the most addresses and room (Terway's
+``most_ips`` ENI priority); when no attached ENI can take more, a new ENI is created with up to
+``batch`` addresses, its primary included, and attached, up to the instance type's ENI count
+less the primary. Every address of a secondary ENI serves pods, its primary IP included, which
+is how Terway counts max pods: (EniQuantity - 1) x EniPrivateIpAddressQuantity (alibaba-facts
+§5). Idle addresses go back from the ENI with the fewest first; an ENI none of whose addresses
+is in use goes back whole (detached and deleted) when the IPAM's rule says so.
 """
 
 from __future__ import annotations
+
+from typing import Callable
 
 from simkit.agents.base import AgentEni, EniPhase, NodeAgent
 from simkit.agents.pods import WaitReason
@@ -25,32 +29,59 @@ class SecondaryIpAgent(NodeAgent):
         super().__init__(ctx, node, config, attach_seconds)
         self.owner: dict[int, AgentEni] = {}  # secondary IP -> its ENI (primaries cannot be given back)
 
-    def grow(self, need: int) -> None:
-        """One call towards ``need`` more addresses: on an ENI with room, or a new ENI."""
+    def grow(self, need: int, can_use: Callable[[AgentEni], bool], can_create: bool) -> bool:
+        """One call towards ``need`` more addresses: on the fullest attached ENI with room that
+        ``can_use`` allows, or a new ENI if ``can_create``. False when neither can be made."""
         batch = self.config.batch
         node = self.node
+        best = None
         for eni in self.enis:
-            if eni.phase is EniPhase.READY and eni.slots < self.per_eni:
-                n = min(need, self.per_eni - eni.slots, batch)
-                self.send(AssignPrivateIpAddresses(node.region_id, eni.id, secondary_private_ip_address_count=n,
-                                                   client_token=self.token()), self._assigned)
-                return
+            if eni.phase is EniPhase.READY and eni.slots < self.per_eni and can_use(eni):
+                if best is None or eni.slots > best.slots:
+                    best = eni
+        if best is not None:
+            n = min(need, self.per_eni - best.slots, batch)
+            self.send(AssignPrivateIpAddresses(node.region_id, best.id, secondary_private_ip_address_count=n,
+                                               client_token=self.token()), self._assigned)
+            return True
         if len(self.enis) < self.max_enis:
+            if not can_create:
+                return False
             # Terway asks for at most ``batch`` (10) addresses with a new ENI, its primary included
             # (SecondaryPrivateIpAddressCount = IPCount - 1; pool.go, local.go, options.go).
             k = min(need, self.per_eni, batch)
             self.send(CreateNetworkInterface(node.region_id, node.vswitch_id, security_group_id=node.security_group_id,
                                              secondary_private_ip_address_count=k - 1 if k > 1 else None,
                                              client_token=self.token()), self._created)
-        elif all(e.phase is EniPhase.READY for e in self.enis):
+            return True
+        if all(e.phase is EniPhase.READY for e in self.enis) and all(e.slots >= self.per_eni for e in self.enis):
             # Every ENI the instance type allows is full: pods wait for others to end.
             self.held_by(WaitReason.ENI_LIMIT)
+        return False
 
-    def shrink(self) -> None:
-        """Give back idle secondaries past ``max_idle``, most recently idled first."""
-        surplus = len(self.idle) - self.config.max_idle
-        if surplus > 0:
-            self._trim(surplus)
+    def release(self, surplus: int, deletes: Callable[[AgentEni, int], bool]):
+        """Plan one call giving back up to ``surplus`` idle addresses, from the attached ENI
+        with the fewest addresses first: the whole ENI (detached and deleted) when none of its
+        addresses is in use and ``deletes(eni, surplus)``, else its idle secondaries (primaries
+        cannot be unassigned), at most ``batch`` of them. Returns (how many go back, the call),
+        or None."""
+        idle = set(self.idle)
+        for eni in sorted((e for e in self.enis if e.phase is EniPhase.READY), key=lambda e: e.slots):
+            free = [ip for ip in eni.addresses if ip in idle]
+            whole = eni.primary in idle and len(free) == len(eni.addresses)
+            if whole and deletes(eni, surplus):
+                return eni.slots, (lambda e=eni: self.delete_eni(e))
+            if free:
+                ips = free[-min(surplus, self.config.batch, len(free)):]
+
+                def unassign(eni=eni, ips=ips) -> None:
+                    gone = set(ips)
+                    self.idle = [ip for ip in self.idle if ip not in gone]
+                    self.send(UnassignPrivateIpAddresses(self.node.region_id, eni.id, private_ip_address=ips),
+                              self._unassigned, self._kept)
+
+                return len(ips), unassign
+        return None
 
     def eni_holding(self, address: int) -> str:
         """The id of this node's ENI that holds ``address`` ("" when none does)."""
@@ -61,6 +92,11 @@ class SecondaryIpAgent(NodeAgent):
         """Every address of the ENI, its primary included."""
         return [eni.primary, *eni.addresses]
 
+    def forget(self, eni: AgentEni) -> None:
+        """A deleted ENI's secondaries are no longer this node's."""
+        for ip in eni.addresses:
+            self.owner.pop(ip, None)
+
     def _assigned(self, request: AssignPrivateIpAddresses, result: AssignResult) -> None:
         eni = self.eni_by_id[request.network_interface_id]
         ips = result.addresses
@@ -70,44 +106,13 @@ class SecondaryIpAgent(NodeAgent):
         for ip in ips:
             owner[ip] = eni
         self.idle.extend(ips)
-        self.serve()
-        self.work_if_needed()
+        self.ipam.settled()
 
     def _created(self, request: CreateNetworkInterface, created: Eni) -> None:
         eni = AgentEni(created.id, created.primary_ip, list(created.secondaries), [])
         for ip in eni.addresses:
             self.owner[ip] = eni
         self.adopt(eni)
-
-    def _trim(self, surplus: int) -> None:
-        # Give back the most recently idled secondaries, all of one ENI (one call); primaries
-        # stay, they cannot be unassigned.
-        owner = self.owner
-        idle = self.idle
-        if surplus == 1 and idle[-1] in owner:  # the common case: the address a pod just freed
-            ip = idle.pop()
-            self._unassign(owner[ip], [ip])
-            return
-        eni = None
-        ips: list[int] = []
-        limit = min(surplus, self.config.batch)
-        for ip in reversed(idle):
-            e = owner.get(ip)
-            if e is None or (eni is not None and e is not eni):
-                continue
-            eni = e
-            ips.append(ip)
-            if len(ips) == limit:
-                break
-        if eni is None:
-            return
-        gone = set(ips)
-        self.idle = [ip for ip in idle if ip not in gone]
-        self._unassign(eni, ips)
-
-    def _unassign(self, eni: AgentEni, ips: list[int]) -> None:
-        self.send(UnassignPrivateIpAddresses(self.node.region_id, eni.id, private_ip_address=ips),
-                  self._unassigned, self._kept)
 
     def _unassigned(self, request: UnassignPrivateIpAddresses, result: None) -> None:
         eni = self.eni_by_id[request.network_interface_id]
@@ -117,7 +122,7 @@ class SecondaryIpAgent(NodeAgent):
             del addresses[ip]
             del owner[ip]
         eni.slots -= len(ips)
-        self.work_if_needed()
+        self.ipam.settled()
 
     def _kept(self, request: UnassignPrivateIpAddresses) -> None:
         self.idle.extend(request.private_ip_address)  # given up: the addresses are still ours

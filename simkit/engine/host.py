@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
+from simkit.agents.ipam import VSwitchBlocks
 from simkit.clock import NORMAL, Clock
 from simkit.ecs import Account
 from simkit.engine.outcome import Outcome, measure_for
@@ -28,6 +29,8 @@ class AgentHost:
         self.recorder = recorder
         self.t0 = t0
         self.pods: "PodFlow | None" = None  # set once the pod flow exists
+        #: the cluster's vSwitch cache: a centralized controller's blocks hold for every node
+        self.vswitches = VSwitchBlocks()
         # Interned once for the recorder, in the order they first call.
         self._kinds: dict[type, tuple[int, Callable[[Any, Any, bool], Outcome]]] = {}  # -> (action, measure)
         self._node_ids: dict[int, tuple[int, int]] = {}  # id(agent) -> (node, vSwitch)

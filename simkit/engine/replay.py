@@ -88,6 +88,8 @@ class Replay:
         pods.start()
         calls.start()
         sampler.start()
+        for agent in self.agents:
+            agent.start()
         progress = None if on_progress is None else (lambda t: on_progress(t - t0))
         # A run allocates millions of short-lived objects and few cycles: collecting the young
         # generation less often saves about a sixth of the run time (bench/replay.py).

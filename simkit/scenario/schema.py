@@ -36,7 +36,7 @@ from pydantic import (
     model_validator,
 )
 
-from simkit.agents import MODES, AgentConfig
+from simkit.agents import IPAMS, MODES, AgentConfig
 from simkit.agents.config import DEFAULT_RETRY, TERWAY_RETRIES, Backoff, RetryPolicy
 from simkit.catalog import REGIONS, IpLimitsUnknown, UnknownInstanceType, load_catalog
 from simkit.ecs import ACTIONS, CloudSettings
@@ -333,6 +333,9 @@ class Agent(Section):
     """The node agents (Terway-like; the defaults are Terway's: `simkit.agents.AgentConfig`)."""
 
     where: ClassVar[str] = "agent"
+    ipam: Choice(IPAMS) = Field(_AGENT.ipam, description=(
+        "who manages each node's addresses: `centralized`, Terway's controller (the Helm chart's default, "
+        "`centralizedIPAM: true`), or `daemon`, each node's own daemon; see docs/terway.md"))
     mode: Choice(MODES) = Field(_AGENT.mode, description=(
         "`secondary-ip` (single IPs on secondary ENIs) or `prefix` (/28 prefixes, which come only from the "
         "vSwitch's `reservations`)"))
@@ -347,12 +350,20 @@ class Agent(Section):
         "DetachNetworkInterface 4 s, x2, jitter 0.5, 8; DeleteNetworkInterface and UnassignPrivateIpAddresses "
         "5 s, x2, jitter 0.3, 6, each after any error; other actions 2 s, x1.5, jitter 0.3, 6, after Throttling "
         "and InternalError"))
-    block_exhausted: _WAIT = Field(_seconds_default(_AGENT.block_exhausted), description=(
-        "no calls after the vSwitch ran out of addresses or prefixes"))
+    pool_sync_period: Duration(least=1.0, most=MAX_AGENT_WAIT) = Field(_seconds_default(_AGENT.pool_sync_period), description=(
+        "the daemon's pool sync (`ip_pool_sync_period`): idle addresses above `max_idle` go back and the pool is "
+        "topped up to `min_idle` at start and then every period x (1 + U[0, 1)), 120 to 240 s by default"))
+    gc_period: Duration(least=1.0, most=MAX_AGENT_WAIT) = Field(_seconds_default(_AGENT.gc_period), description=(
+        "the controller's pool period (`multiIPGCPeriod`): it releases idle addresses above `max_idle` at most this "
+        "often, and reconciles each node at least this often"))
+    block_exhausted: Annotated[Optional[_WAIT], Shown("20m centralized, 10m daemon")] = Field(None, description=(
+        "how long a vSwitch that ran out of addresses is left alone: by the controller for every node "
+        "(`vSwitchCacheTTL`), by the daemon for its node (its vSwitch cache TTL; after an Assign, that ENI)"))
     block_eni_limit: _WAIT = Field(_seconds_default(_AGENT.block_eni_limit), description=(
-        "no calls after EniPerInstanceLimitExceeded or MaxEniCountExceeded"))
+        "the daemon creates no ENI for this long after EniPerInstanceLimitExceeded"))
     give_up_backoff: _WAIT = Field(_seconds_default(_AGENT.give_up_backoff), description=(
-        "when to look again after another refusal, or after the retries ran out"))
+        "when the daemon asks again after any other refusal, once the retries ran out (kubelet's retry of the pod; "
+        "a choice)"))
 
     @model_validator(mode="after")
     def _pool(self) -> "Agent":
