@@ -67,11 +67,16 @@ class AgentContext(Protocol):
 _HOLD_OF_CODE = {code: WaitReason.VSWITCH_ADDRESSES for code in VSWITCH_EXHAUSTED} | {
     "EniPerInstanceLimitExceeded": WaitReason.ENI_LIMIT,
     "MaxEniCountExceeded": WaitReason.ACCOUNT_ENI_QUOTA,
+    "SecurityGroupInstanceLimitExceed": WaitReason.SECURITY_GROUP,
     "Throttling": WaitReason.THROTTLED,
 }
+#: ... or with this limit, when the refusal names it (``ApiError.limit``): simkit knows which limit
+#: refused a code that several share; the agent, like Terway, reacts to the code alone.
+_HOLD_OF_LIMIT = {"security_group_addresses": WaitReason.SECURITY_GROUP, "security_group_enis": WaitReason.SECURITY_GROUP,
+                  "vpc_private_ips": WaitReason.VPC_ADDRESSES}
 #: How long the agent stops calling after giving up on a code (others: give_up_backoff).
-_BLOCK_OF_HOLD = {WaitReason.VSWITCH_ADDRESSES: "block_exhausted", WaitReason.ENI_LIMIT: "block_eni_limit",
-                  WaitReason.ACCOUNT_ENI_QUOTA: "block_eni_limit"}
+_BLOCK_OF_CODE = {code: "block_exhausted" for code in VSWITCH_EXHAUSTED} | {
+    "EniPerInstanceLimitExceeded": "block_eni_limit", "MaxEniCountExceeded": "block_eni_limit"}
 
 #: What a mode does with a result: ``done(request, result)``.
 Done = Callable[[Any, Any], None]
@@ -257,7 +262,7 @@ class NodeAgent:
         try:
             result = self.ctx.call(self, request, attempt)
         except ApiError as exc:
-            self._failed(exc.code, _Retry(request, done, gave_up, attempt))
+            self._failed(exc.code, exc.limit, _Retry(request, done, gave_up, attempt))
             return
         self.busy = False
         if self.hold:
@@ -267,11 +272,11 @@ class NodeAgent:
     def _resend(self, retry: _Retry) -> None:
         self.send(retry.request, retry.done, retry.gave_up, retry.attempt)
 
-    def _failed(self, code: str, retry: _Retry) -> None:
+    def _failed(self, code: str, limit: str | None, retry: _Retry) -> None:
         cfg = self.config
         ctx = self.ctx
         attempt = retry.attempt
-        hold = _HOLD_OF_CODE.get(code, WaitReason.RETRYING)
+        hold = _HOLD_OF_LIMIT[limit] if limit in _HOLD_OF_LIMIT else _HOLD_OF_CODE.get(code, WaitReason.RETRYING)
         if hold is not self.hold:
             self.held_by(hold)
         if code in RETRYABLE and attempt < cfg.retry_attempts:
@@ -279,7 +284,7 @@ class NodeAgent:
             ctx.after(delay, self._resend, retry._replace(attempt=attempt + 1))
             return
         self.busy = False
-        block = _BLOCK_OF_HOLD.get(hold)
+        block = _BLOCK_OF_CODE.get(code)
         wait = getattr(cfg, block) if block is not None else cfg.give_up_backoff
         self.blocked_until = ctx.now + wait
         ctx.after(wait, self.kick)
