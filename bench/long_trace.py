@@ -71,6 +71,7 @@ def scenario(trace: Path) -> dict:
         "vpc": {"cidr": "10.0.0.0/16"},
         "vswitches": [{"name": "vsw-a", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/16"}],
         "placement": "random",
+        "security_group": {"type": "enterprise"},  # ~12,500 pods at once: past a basic group's 6,000 addresses
         "fleet": [{"instance_type": TYPE, "count": NODES, "vswitch": "vsw-a"}],
         "agent": {"mode": "secondary-ip", "min_idle": 0, "max_idle": 5},
         "workload": {"kind": "pod-trace", "path": str(trace), "start_column": "start", "end_column": "end",

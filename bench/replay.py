@@ -46,6 +46,9 @@ def scenario(calls: int) -> dict:
         "vswitches": [{"name": "vsw-a", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/16"},
                       {"name": "vsw-b", "zone": "cn-hangzhou-h", "cidr": "10.1.0.0/16"}],
         "placement": "lowest",
+        # ~42,000 addresses on the fleet's ENIs: past a basic group's 6,000, so an advanced group
+        # (65,536 ENIs), or the bench would measure refusals.
+        "security_group": {"type": "enterprise"},
         "fleet": [{"instance_type": "ecs.g7.xlarge", "count": 1000, "vswitch": "vsw-a"},
                   {"instance_type": "ecs.g7.xlarge", "count": 1000, "vswitch": "vsw-b"}],
         "agent": {"mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
@@ -66,6 +69,7 @@ def saturated(nodes: int, lifetimes: float) -> dict:
         "vpc": {"cidr": "10.0.0.0/8"},
         "vswitches": [{"name": "vsw-a", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/16"}],
         "placement": "lowest",
+        "security_group": {"type": "enterprise"},  # 500 nodes: 500 + 500 x 12 addresses, past a basic group's 6,000
         "fleet": [{"instance_type": "ecs.g7.large", "count": nodes, "vswitch": "vsw-a"}],
         "agent": {"mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
         "workload": {"kind": "pod-churn", "arrival_rate": rate, "lifetime": {"median": "10m", "p90": "20m"}},

@@ -43,6 +43,12 @@ ALL = "*"
 PAGE = "AssignPrivateIpAddresses page (shared/reference)"
 FACTS = "alibaba-facts.md"
 RESEARCH = "docs/research/error-codes-sources.md"
+#: The limits that bind real clusters (issue 10 point 11), quoted with their dates.
+LIMITS = "docs/research/limits-sources.md"
+#: The capacities of basic and advanced groups: ECS "Basic and advanced security groups", Apr 27 2026.
+SG_PAGE = "ECS 'Basic and advanced security groups' (Apr 27 2026), " + LIMITS
+#: The VPC quotas (help.aliyun.com/zh/vpc/understanding-vpc-quotas-in-alibaba-cloud, 限制与配额).
+VPC_QUOTAS = "VPC quotas page (zh, 限制与配额), " + LIMITS
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +67,26 @@ class ErrorCode:
 class ApiError(Exception):
     """A refused API call: ``code`` and ``http_status`` as the real API returns them.
 
-    ``request_id`` is set by the caller that issued the request (``Cloud.call``).
+    ``request_id`` is set by the caller that issued the request (``Cloud.call``). ``limit``
+    names the simkit limit that refused the call, when one did and its code alone does not say
+    which (``SecurityGroupInstanceLimitExceed`` is raised by a basic group's address capacity
+    and by a group's ENI capacity): ``security_group_addresses``, ``security_group_enis``,
+    ``vpc_private_ips``, ``vpc_vswitches``, ``vpc_reservations``, ``vswitch_reservations``
+    (docs/scenario.md, "The summary": ``exhaustion``); None otherwise. It is simkit's, not the
+    wire's: rendered bodies do not carry it.
     """
 
-    def __init__(self, code: str, http_status: int, message: str, request_id: str | None = None):
+    def __init__(self, code: str, http_status: int, message: str, request_id: str | None = None,
+                 limit: str | None = None):
         super().__init__(f"{code} (HTTP {http_status}): {message}")
         self.code = code
         self.http_status = http_status
         self.message = message
         self.request_id = request_id
+        self.limit = limit
 
     def __reduce__(self):  # keep code/status/message through pickling (process pools, Dask)
-        return (type(self), (self.code, self.http_status, self.message, self.request_id))
+        return (type(self), (self.code, self.http_status, self.message, self.request_id, self.limit))
 
 
 def _row(code, status, message, apis, condition, arises=True, source=PAGE) -> ErrorCode:
@@ -91,7 +105,10 @@ _ROWS = [
          "A required parameter is absent (the page lists this code with HTTP 400 and 403; simkit returns 400)."),
     _row("InvalidParameter", 400, "The specified parameter {} is not valid: {}", [ALL],
          "A value of the wrong type or outside its documented range, where the sources give no more specific code "
-         "(the message names the parameter and what is allowed)."),
+         "(the message names the parameter and what is allowed). Among them, limits no source gives a code for: a CIDR "
+         "reservation past limits.reservations_per_vpc (100) or limits.reservations_per_vswitch (none unless set; "
+         "the English page's 10); more security groups on one ENI than limits.security_groups_per_eni (5), or groups "
+         "of both types on one ENI."),
     _row("InvalidParameter.Conflict", 400, "The specified parameters conflict: {}", [ASSIGN, CREATE_ENI, UNASSIGN],
          "PrivateIpAddress.N with SecondaryPrivateIpAddressCount, Ipv4Prefix.N with Ipv4PrefixCount, or single IPs "
          "and prefixes in one call (Terway: ECS does not take both in one request)."),
@@ -146,6 +163,10 @@ _ROWS = [
          "is an interpretation of a doc that says 'CIDR format incorrect').", source=RESEARCH + " (VPC CreateVSwitch doc)"),
     _row("InvalidCidrBlock.Overlapped", 400, "Specified CIDR block {} is overlapped with other subnets ({}).", [CREATE_VSWITCH],
          "The CIDR overlaps another vSwitch of the VPC.", source=RESEARCH + " (VPC CreateVSwitch doc)"),
+    _row("QuotaExceeded.VSwitch", 400, "Virtual switch quota exceeded: VPC {} holds {} vSwitches.", [CREATE_VSWITCH],
+         "The VPC already holds limits.vswitches_per_vpc vSwitches (150: the VPC quotas page, "
+         "vpc_quota_vswitches_num, and the CreateVSwitch page).",
+         source=RESEARCH + " (VPC CreateVSwitch doc); the limit: " + VPC_QUOTAS),
     _row("Conflict.VSwitchCidrReservationMaskAndVSwitchCidrReservationCidr", 400,
          "VSwitchCidrReservationMask and VSwitchCidrReservationCidr cannot be given together.", [CREATE_RESERVATION],
          "Both VSwitchCidrReservationCidr and VSwitchCidrReservationMask are given (neither: MissingParameter).",
@@ -164,9 +185,15 @@ _ROWS = [
          "The security group and the vSwitch, or the ENI and the instance, belong to different VPCs."),
     _row("InvalidOperation.AvailabilityZoneMismatch", 403, "The zone of ENI {} ({}) does not match the zone of instance {} ({}).",
          [ATTACH], "The ENI's vSwitch is in another zone than the instance."),
-    _row("SecurityGroupInstanceLimitExceed", 403, "The security group {} holds the most ENIs it may ({}).", [CREATE_ENI, RUN],
-         "limits.security_group_capacity is set and the group already holds that many ENIs (no published default: "
-         "unlimited unless set)."),
+    _row("SecurityGroupInstanceLimitExceed", 403, "Exceeding the allowed amount of instances of a security group: {} {}.",
+         [CREATE_ENI, RUN, ASSIGN],
+         "A new ENI would take a group past limits.security_group_capacity ENIs (65,536: an advanced group's "
+         "capacity; applied to every group, a basic one reaches its address capacity first); or a call (RunInstances' "
+         "primary ENIs, CreateNetworkInterface with its secondaries or prefixes, AssignPrivateIpAddresses) would take "
+         "the private IPv4 addresses on a basic (normal) group's ENIs past limits.security_group_ip_capacity (6,000; "
+         "the primary and secondary addresses, one per /28 prefix). For the address capacity the code is chosen, not "
+         "sourced: no source names the code for a full basic group; this is the documented code for a full group.",
+         source=RESEARCH + " (ECS RunInstances 2021 doc); " + FACTS + " §3.2 (CreateNetworkInterface); capacities: " + SG_PAGE),
     # ---- ENI and instance states
     _row("InvalidOperation.InvalidEniState", 400, "The operation is not allowed in the current state of ENI {}: {}.",
          [ASSIGN, UNASSIGN, ATTACH, DETACH, DELETE_ENI],
@@ -230,9 +257,12 @@ _ROWS = [
          [ASSIGN, CREATE_ENI],
          "Fewer free addresses outside the vSwitch's CIDR reservations than requested (the default for Assign; "
          "settings.ip_exhausted_code may choose QuotaExceeded.PrivateIpAddress instead)."),
-    _row("QuotaExceeded.PrivateIpAddress", 400, "There are not enough private IPs in the specified VSwitch {}.", [ASSIGN, RUN],
+    _row("QuotaExceeded.PrivateIpAddress", 400, "Don't have enough private IPs in {}: {} requested, {} free.", [ASSIGN, RUN, CREATE_ENI],
          "RunInstances into a vSwitch without a free address for every instance's primary IP; Assign when "
-         "settings.ip_exhausted_code selects it."),
+         "settings.ip_exhausted_code selects it; or a call that would take the private IPv4 addresses on the ENIs of "
+         "a VPC (primary and secondary, one per /28 prefix) past limits.vpc_private_ips (300,000, the VPC quotas "
+         "page; the code is chosen, not sourced for the VPC quota: the page names none, and this is the code whose "
+         "name says a private-IP quota was exceeded).", source=PAGE + "; the VPC quota: " + VPC_QUOTAS),
     _row("InvalidVSwitchId.IpInvalid", 403, "The specified private IP address {} is not valid in vSwitch {}: {}.",
          [ASSIGN, CREATE_ENI, RUN],
          "A named address outside the vSwitch CIDR, system-reserved (the first and last three), or inside a CIDR "
@@ -277,15 +307,16 @@ for _r in _ROWS:
     REGISTRY[_r.code] = _r
 
 
-def api_error(code: str, *args: object) -> ApiError:
+def api_error(code: str, *args: object, limit: str | None = None) -> ApiError:
     """The ApiError for ``code`` with its registry status and message (``args`` fill the
-    template's fields in order). A code without a row is a programming error (KeyError)."""
+    template's fields in order), naming the ``limit`` that refused the call when one did (see
+    ``ApiError``). A code without a row is a programming error (KeyError)."""
     row = REGISTRY[code]
     try:
         message = row.message.format(*args)
     except IndexError:
         message = row.message
-    return ApiError(code, row.http_status, message)
+    return ApiError(code, row.http_status, message, limit=limit)
 
 
 def render_markdown() -> str:

@@ -109,6 +109,12 @@ def p_sg_capacity(w):
     w.eni(vsw, sg)  # capacity is 1
 
 
+def p_vswitch_quota(w):
+    vpc = w.vpc()
+    w.vswitch(vpc, "10.0.0.0/24")
+    w.vswitch(vpc, "10.0.1.0/24")  # vswitches_per_vpc is 1
+
+
 def p_invalid_eni_state(w):
     *_, inst, eni = w.basic()
     w.call("AttachNetworkInterface", NetworkInterfaceId=eni, InstanceId=inst)  # already InUse
@@ -409,6 +415,7 @@ CASES = [
     ("InvalidCidrBlock.Malformed", 400, {}, p_cidr_malformed),
     ("InvalidCirdrBlock.MaskLength", 400, {}, p_cidr_mask_length),
     ("InvalidCidrBlock.Overlapped", 400, {}, p_cidr_overlapped),
+    ("QuotaExceeded.VSwitch", 400, {"vswitches_per_vpc": 1}, p_vswitch_quota),
     ("Conflict.VSwitchCidrReservationMaskAndVSwitchCidrReservationCidr", 400, {}, p_reservation_mask_and_cidr),
     ("InvalidInstanceType.ValueNotSupported", 400, {}, p_instance_type),
     ("InvalidParam.Amount", 403, {}, p_amount),

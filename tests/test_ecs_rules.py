@@ -43,12 +43,16 @@ def test_a_28_reservation_in_a_24_leaves_236_and_the_count_choice_is_a_setting()
 # ---------------------------------------------------------------- CIDR reservations and prefixes
 
 
-def test_at_most_ten_reservations_per_vswitch(world):
+def test_at_most_ten_reservations_per_vswitch_as_the_english_page_has_it():
+    # The default counts 100 per VPC instead (tests/test_vpc_limits.py); the English
+    # CreateVSwitchCidrReservation page's reading is this setting.
+    world = World(Cloud(seed=0, placement="lowest", reservations_per_vswitch=10, reservations_per_vpc=None))
     vsw = world.vswitch(world.vpc(), "10.0.0.0/24")
     for _ in range(10):
         world.reserve(vsw, VSwitchCidrReservationMask=28)
     err = refused(world.reserve, vsw, VSwitchCidrReservationMask=28)
     assert err.code == "InvalidParameter" and "at most 10" in err.message
+    assert err.limit == "vswitch_reservations"
     listed = world.call("ListVSwitchCidrReservations", VSwitchId=vsw, MaxResults=100)
     assert listed["TotalCount"] == 10
 

@@ -391,6 +391,13 @@ class CloudMachine(RuleBasedStateMachine):
             assert len(self.enis_of(iid)) <= ENIS_PER_INSTANCE[self.itype]
         vsw = self.call("DescribeVSwitches", VSwitchId=self.vsw)["VSwitches"]["VSwitch"][0]
         assert vsw["AvailableIpAddressCount"] == self.free_singles()
+        # The capacities that count every address on an ENI (a basic group's, the VPC's) count
+        # what the ENIs hold: each primary, secondary and prefix one, through every transition.
+        region = self.cloud.model.region(REGION)
+        held = sum(1 + len(e.secondaries) + len(e.prefixes) for e in self.enis.values())
+        sg = region.security_groups[self.sg]
+        assert (sg.addresses, sg.members) == (held, len(self.enis))
+        assert region.vpcs[region.vswitches[self.vsw].vpc_id].addresses == held
 
 
 TestCloudSequences = settings(

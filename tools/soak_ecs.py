@@ -12,6 +12,8 @@ valid or not) or a random advance of time, often landing inside a transition. Af
   that exists, or none;
 - DescribeVSwitches' AvailableIpAddressCount equals the free single addresses counted from the
   ENIs.
+- the security group's and the VPC's count of private addresses (each ENI's primary, secondaries
+  and prefixes, one each: a basic group's capacity and the VPC's quota) equal the ENIs' holdings.
 
 Run: .venv/bin/python tools/soak_ecs.py --steps 1000000 (prints violations, 0 expected).
 """
@@ -190,6 +192,11 @@ class Soak:
             vsw = self.cloud.call("DescribeVSwitches", {**R, "VSwitchId": self.vsw})["VSwitches"]["VSwitch"][0]
         if vsw["AvailableIpAddressCount"] != free:
             self.violations.append(f"step {self.steps}: AvailableIpAddressCount {vsw['AvailableIpAddressCount']} != {free}")
+        region = self.cloud.model.region("cn-hangzhou")
+        slots = sum(len(e["PrivateIpSets"]["PrivateIpSet"]) + len(e["Ipv4PrefixSets"]["Ipv4PrefixSet"]) for e in enis)
+        counted = (region.security_groups[self.sg].addresses, region.vpcs[self.vpc].addresses)
+        if counted != (slots, slots):
+            self.violations.append(f"step {self.steps}: the group and the VPC count {counted} addresses, the ENIs hold {slots}")
 
 
 def main() -> None:

@@ -296,7 +296,7 @@ class NodeAgent:
         try:
             result = self.ctx.call(self, request, attempt)
         except ApiError as exc:
-            self._failed(exc.code, _Retry(request, done, gave_up, attempt))
+            self._failed(exc.code, exc.limit, _Retry(request, done, gave_up, attempt))
             return
         self.busy = False
         if self.hold:
@@ -306,10 +306,10 @@ class NodeAgent:
     def _resend(self, retry: _Retry) -> None:
         self.send(retry.request, retry.done, retry.gave_up, retry.attempt)
 
-    def _failed(self, code: str, retry: _Retry) -> None:
+    def _failed(self, code: str, limit: str | None, retry: _Retry) -> None:
         ctx = self.ctx
         attempt = retry.attempt
-        hold = self.ipam.hold_of(code)
+        hold = self.ipam.hold_of(code, limit)
         if hold is not self.hold:
             self.held_by(hold)
         kind = type(retry.request)

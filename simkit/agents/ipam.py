@@ -48,8 +48,13 @@ _CONTROLLER_EXHAUSTED = frozenset({"InvalidVSwitchId.IpNotEnough", "QuotaExceede
 _HOLD_OF_CODE = {code: WaitReason.VSWITCH_ADDRESSES for code in VSWITCH_EXHAUSTED} | {
     "EniPerInstanceLimitExceeded": WaitReason.ENI_LIMIT,
     "MaxEniCountExceeded": WaitReason.ACCOUNT_ENI_QUOTA,
+    "SecurityGroupInstanceLimitExceed": WaitReason.SECURITY_GROUP,
     "Throttling": WaitReason.THROTTLED,
 }
+#: ... or with this limit, when the refusal names it (``ApiError.limit``): simkit knows which limit
+#: refused a code that several share; the agent, like Terway, reacts to the code alone.
+_HOLD_OF_LIMIT = {"security_group_addresses": WaitReason.SECURITY_GROUP, "security_group_enis": WaitReason.SECURITY_GROUP,
+                  "vpc_private_ips": WaitReason.VPC_ADDRESSES}
 
 
 class VSwitchBlocks:
@@ -58,16 +63,18 @@ class VSwitchBlocks:
     The controller keeps one for the whole cluster; each daemon one of its own."""
 
     def __init__(self) -> None:
-        self._until: dict[str, float] = {}
+        self._until: dict[str, tuple[float, WaitReason]] = {}
 
-    def block(self, vswitch_id: str, until: float) -> None:
-        """Ask nothing of ``vswitch_id`` before ``until`` (the TTL restarts at each block)."""
-        self._until[vswitch_id] = until
+    def block(self, vswitch_id: str, until: float, reason: WaitReason = WaitReason.VSWITCH_ADDRESSES) -> None:
+        """Ask nothing of ``vswitch_id`` before ``until`` (the TTL restarts at each block);
+        ``reason`` is what the refusal that blocked it says held the pods (Terway sees an
+        exhausted vSwitch; simkit knows when it was the VPC's quota)."""
+        self._until[vswitch_id] = (until, reason)
 
-    def blocked(self, vswitch_id: str, now: float) -> bool:
-        """Whether ``vswitch_id`` is blocked at ``now``."""
-        until = self._until.get(vswitch_id)
-        return until is not None and now < until
+    def blocked(self, vswitch_id: str, now: float) -> WaitReason:
+        """What holds pods on ``vswitch_id`` at ``now``: NONE (falsy) when it is not blocked."""
+        block = self._until.get(vswitch_id)
+        return block[1] if block is not None and now < block[0] else WaitReason.NONE
 
 
 class Ipam:
@@ -102,8 +109,11 @@ class Ipam:
     def refused(self, code: str, request: Any) -> None:
         """A call was refused with ``code`` for good (its retries, if any, ran out)."""
 
-    def hold_of(self, code: str) -> WaitReason:
-        """What holds the waiting pods after a refusal with ``code``."""
+    def hold_of(self, code: str, limit: str | None = None) -> WaitReason:
+        """What holds the waiting pods after a refusal with ``code`` by ``limit`` (when the
+        refusal names the limit: one code can stand for several)."""
+        if limit in _HOLD_OF_LIMIT:
+            return _HOLD_OF_LIMIT[limit]
         return _HOLD_OF_CODE.get(code, WaitReason.RETRYING)
 
     def kick(self, _: Any = None) -> None:
@@ -190,9 +200,9 @@ class Daemon(Ipam):
                 self.topup = False
         need -= agent.attaching()
         if need > 0:
-            vswitch = agent.node.vswitch_id
-            if self.vswitches.blocked(vswitch, now):
-                agent.held_by(WaitReason.VSWITCH_ADDRESSES)
+            held = self.vswitches.blocked(agent.node.vswitch_id, now)
+            if held:
+                agent.held_by(held)
                 return
             # A new ENI's requests queue on it while it is created and attached (local.go): no
             # second one meanwhile.
@@ -216,7 +226,7 @@ class Daemon(Ipam):
             ctx.after(block, self.kick)
             self.work()
         elif code == _DAEMON_EXHAUSTED and isinstance(request, CreateNetworkInterface):
-            self.vswitches.block(request.vswitch_id, now + block)
+            self.vswitches.block(request.vswitch_id, now + block, self.agent.hold)
             ctx.after(block, self.kick)
             self.work()
         elif code == "EniPerInstanceLimitExceeded":
@@ -313,9 +323,9 @@ class Centralized(Ipam):
         if need <= 0:
             return
         now = ctx.now
-        blocks = ctx.vswitches
-        if blocks.blocked(agent.node.vswitch_id, now):
-            agent.held_by(WaitReason.VSWITCH_ADDRESSES)
+        held = ctx.vswitches.blocked(agent.node.vswitch_id, now)
+        if held:
+            agent.held_by(held)
             return
         # No new ENI while one attaches (createBatchSize 1 less the attaching count).
         can_create = not agent.attaching()
@@ -330,7 +340,7 @@ class Centralized(Ipam):
         if code in _CONTROLLER_EXHAUSTED:
             vswitch = getattr(request, "vswitch_id", None) or self.agent.node.vswitch_id
             block = cfg.block_exhausted if cfg.block_exhausted is not None else 1200.0
-            ctx.vswitches.block(vswitch, ctx.now + block)
+            ctx.vswitches.block(vswitch, ctx.now + block, self.agent.hold)
         if self.pending:
             self.pending = False
             self.request()

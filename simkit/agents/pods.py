@@ -61,6 +61,8 @@ class WaitReason(enum.IntEnum):
     ACCOUNT_ENI_QUOTA = 7  # the account's ENI quota in the region was reached
     THROTTLED = 8  # its node's calls were throttled and retried
     RETRYING = 9  # its node's calls failed otherwise (InternalError, Operation.Conflict...) and were retried
+    SECURITY_GROUP = 10  # its node's security group was full: a basic group's addresses, or a group's ENIs
+    VPC_ADDRESSES = 11  # the VPC held its quota of private addresses used by cloud resources
 
 
 class Pod:

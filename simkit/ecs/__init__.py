@@ -8,11 +8,11 @@ from simkit.ecs.account import EPOCH, Account, api_time
 from simkit.ecs.requests import REQUESTS
 from simkit.ecs.results import AssignResult, Page, PrefixUsage, ReservationListing, VSwitchListing, VSwitchUsage
 from simkit.ecs.settings import CloudSettings
-from simkit.ecs.states import EniStatus, EniType, InstanceStatus, ReservationStatus, VSwitchStatus
+from simkit.ecs.states import EniStatus, EniType, InstanceStatus, ReservationStatus, SecurityGroupType, VSwitchStatus
 
 #: The API actions the model simulates.
 ACTIONS = tuple(REQUESTS)
 
 __all__ = ["ACTIONS", "Account", "AssignResult", "CloudSettings", "EPOCH", "EniStatus", "EniType", "InstanceStatus", "Page",
-           "PrefixUsage", "REQUESTS", "ReservationListing", "ReservationStatus", "VSwitchListing", "VSwitchStatus", "VSwitchUsage", "api_time",
+           "PrefixUsage", "REQUESTS", "ReservationListing", "ReservationStatus", "SecurityGroupType", "VSwitchListing", "VSwitchStatus", "VSwitchUsage", "api_time",
            "requests"]

@@ -1,6 +1,7 @@
 """Secondary private IPs and /28 prefixes on ENIs: AssignPrivateIpAddresses and
 UnassignPrivateIpAddresses, and the address-taking rules the other families share (how an
-exhausted vSwitch, a named address in use or a prefix outside a reservation is refused)."""
+exhausted vSwitch, a named address in use or a prefix outside a reservation is refused, and the
+capacities that count every address on an ENI: a basic security group's and the VPC's)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from simkit.catalog import supports_ipv4_prefix
 from simkit.ecs import requests as rq
 from simkit.ecs.paging import check_range
 from simkit.ecs.region import Region
-from simkit.ecs.resources import Eni, VSwitch
+from simkit.ecs.resources import Eni, VSwitch, Vpc
 from simkit.ecs.results import AssignResult
 from simkit.ecs.settings import CloudSettings
 from simkit.ecs.states import EniStatus, EniType, InstanceStatus, ReservationStatus, VSwitchStatus
@@ -20,7 +21,8 @@ from simkit.net import PREFIX_LEN, Cidr, Refusal, Refused, SpaceExhausted, forma
 if TYPE_CHECKING:
     from simkit.ecs.account import Account
 
-__all__ = ["AddressOperations", "allocate_singles", "check_prefix_region", "claim_singles", "release_all", "take_prefixes"]
+__all__ = ["AddressOperations", "allocate_singles", "check_prefix_region", "check_room", "claim_singles", "count_addresses",
+           "release_all", "take_prefixes"]
 
 _IN_USE, _AVAILABLE = EniStatus.IN_USE, EniStatus.AVAILABLE
 
@@ -106,9 +108,12 @@ class AddressOperations:
             held = len(eni.secondaries) + len(eni.prefixes)
             if held + asked > cap:
                 raise api_error("MaxEniPrivateIpsCountExceeded", eni.id, held + asked, cap)
+        meters = eni.meters
+        check_room(meters, asked)
         if n_prefixes:
             prefixes = take_prefixes(region, vsw, named_prefixes, prefix_count)
             eni.prefixes.update(dict.fromkeys(prefixes))
+            count_addresses(meters, len(prefixes))
             return AssignResult(eni.id, [], prefixes)
         if count:
             ips = allocate_singles(settings, vsw, count)
@@ -118,6 +123,7 @@ class AddressOperations:
             claim_singles(vsw, named, eni)
             ips = list(named)
         eni.secondaries.update(dict.fromkeys(ips))
+        count_addresses(meters, len(ips))
         return AssignResult(eni.id, ips, [])
 
     def unassign_private_ip_addresses(self, r: rq.UnassignPrivateIpAddresses) -> None:
@@ -151,6 +157,7 @@ class AddressOperations:
             vsw.space.release_prefixes(bases)
             for b in bases:
                 del eni.prefixes[b]
+        count_addresses(eni.meters, -(len(ips) + len(bases)))
 
 
 # ---------------------------------------------------------------- rules the families share
@@ -230,8 +237,33 @@ def take_prefixes(region: Region, vsw: VSwitch, named: list[Cidr] | None, count:
         raise api_error("InvalidIp.IpPrefixNotAvailable", exc.value) from None
 
 
+def check_room(meters: tuple, n: int) -> None:
+    """Refuse ``n`` more private addresses on an ENI whose ``meters`` (``Eni.meters``: its
+    security groups, then its VPC; each primary, secondary or /28 prefix counts one) would go
+    past a capacity: a basic group's (SecurityGroupInstanceLimitExceed,
+    settings.security_group_ip_capacity) or the VPC's (QuotaExceeded.PrivateIpAddress,
+    settings.vpc_private_ips). Changes nothing."""
+    for m in meters:
+        if m.addresses + n > m.address_cap:
+            if isinstance(m, Vpc):
+                raise api_error("QuotaExceeded.PrivateIpAddress", f"VPC {m.id} (its quota: {m.address_cap:,} private IP "
+                                f"addresses used by cloud resources)", n, m.address_cap - m.addresses,
+                                limit="vpc_private_ips")
+            raise api_error("SecurityGroupInstanceLimitExceed", m.id,
+                            f"(a basic group; its ENIs would hold {m.addresses + n:,} private IP addresses, and it "
+                            f"holds at most {m.address_cap:,})", limit="security_group_addresses")
+
+
+def count_addresses(meters: tuple, n: int) -> None:
+    """``n`` more private addresses (fewer when negative) on an ENI with these ``meters``, as
+    ``check_room`` counts them."""
+    for m in meters:
+        m.addresses += n
+
+
 def release_all(region: Region, eni: Eni) -> None:
     """Give every address and prefix of an ENI back to its vSwitch (the ENI is going away)."""
+    count_addresses(eni.meters, -eni.ipv4_slots_used)
     space = region.vswitches[eni.vswitch_id].space
     space.release([eni.primary_ip, *eni.secondaries])
     if eni.prefixes:

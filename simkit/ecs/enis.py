@@ -7,7 +7,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simkit.ecs import requests as rq
-from simkit.ecs.addresses import allocate_singles, check_prefix_region, claim_singles, release_all, take_prefixes
+from simkit.ecs.addresses import (
+    allocate_singles,
+    check_prefix_region,
+    check_room,
+    claim_singles,
+    count_addresses,
+    release_all,
+    take_prefixes,
+)
 from simkit.ecs.paging import check_range, token_page
 from simkit.ecs.region import Region
 from simkit.ecs.resources import Eni, Instance
@@ -72,12 +80,14 @@ class EniOperations:
         sg_ids = ([r.security_group_id] if r.security_group_id else []) + list(r.security_group_ids or ())
         if not sg_ids:
             raise api_error("MissingParameter", "SecurityGroupId")
-        groups = region.joinable_security_groups(sg_ids, vsw.vpc_id, 1, settings.security_group_capacity)
+        groups = region.joinable_security_groups(sg_ids, vsw.vpc_id, 1, settings)
         quota = settings.account_eni_quota
         if quota is not None and region.secondary_enis >= quota:
             raise api_error("MaxEniCountExceeded", r.region_id, quota)
         if n_prefixes:
             check_prefix_region(r.region_id)
+        meters = (*groups, region.vpcs[vsw.vpc_id])
+        check_room(meters, 1 + n_ips + n_prefixes)  # its primary, secondaries, prefixes
         # Take every address first, all or none; then build the ENI.
         primary_named = r.primary_ip_address
         all_named = ([primary_named] if primary_named is not None else []) + list(named or ())
@@ -102,11 +112,13 @@ class EniOperations:
                   account.new_mac(), r.network_interface_name, r.description, account.now)
         eni.secondaries = dict.fromkeys(secondaries)
         eni.prefixes = dict.fromkeys(prefixes)
+        eni.meters = meters
         region.enis[eni.id] = eni
         region.secondary_enis += 1
         vsw.eni_count += 1
         for sg in groups:
             sg.members += 1
+        count_addresses(meters, eni.ipv4_slots_used)
         return eni
 
     def attach_network_interface(self, r: rq.AttachNetworkInterface) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from simkit.catalog import IpLimitsUnknown, UnknownInstanceType
 from simkit.ecs import requests as rq
-from simkit.ecs.addresses import claim_singles, release_all
+from simkit.ecs.addresses import check_room, claim_singles, count_addresses, release_all
 from simkit.ecs.paging import check_range, token_page
 from simkit.ecs.resources import Eni, Instance
 from simkit.ecs.results import Page
@@ -66,18 +66,20 @@ class InstanceOperations:
         sg_ids = ([r.security_group_id] if r.security_group_id else []) + list(r.security_group_ids or ())
         if not sg_ids:
             raise api_error("MissingParameter", "SecurityGroupId")
-        groups = region.joinable_security_groups(sg_ids, vsw.vpc_id, amount, account.settings.security_group_capacity,
+        groups = region.joinable_security_groups(sg_ids, vsw.vpc_id, amount, account.settings,
                                                  mismatch="InvalidParameter.Mismatch")
+        if r.private_ip_address is not None and amount != 1:
+            raise api_error("InvalidParameter", "PrivateIpAddress", "a private IP can be named only when Amount is 1")
+        meters = (*groups, region.vpcs[vsw.vpc_id])
+        check_room(meters, amount)  # each primary ENI's primary IP
         if r.private_ip_address is not None:
-            if amount != 1:
-                raise api_error("InvalidParameter", "PrivateIpAddress", "a private IP can be named only when Amount is 1")
             claim_singles(vsw, [r.private_ip_address], None)
             ips = [r.private_ip_address]
         else:
             try:
                 ips = vsw.space.allocate(amount)
-            except SpaceExhausted:
-                raise api_error("QuotaExceeded.PrivateIpAddress", vsw.id) from None
+            except SpaceExhausted as exc:
+                raise api_error("QuotaExceeded.PrivateIpAddress", f"vSwitch {vsw.id}", amount, exc.available) from None
         instances = []
         now = account.now
         start = account.settings.instance_start_seconds
@@ -87,6 +89,7 @@ class InstanceOperations:
                       account.new_mac(), "", "", now)
             eni.status = EniStatus.IN_USE
             eni.instance_id = inst.id
+            eni.meters = meters
             inst.eni_ids.append(eni.id)
             region.instances[inst.id] = inst
             region.enis[eni.id] = eni
@@ -95,6 +98,7 @@ class InstanceOperations:
             account.later(start, _set_status, (inst, InstanceStatus.RUNNING, inst.operation))
         for sg in groups:
             sg.members += amount
+        count_addresses(meters, amount)
         return instances
 
     def start_instance(self, r: rq.StartInstance) -> None:

@@ -4,6 +4,7 @@ malformed id with the API's own code)."""
 from __future__ import annotations
 
 from simkit.ecs.resources import CidrReservation, Eni, Instance, SecurityGroup, Vpc, VSwitch
+from simkit.ecs.settings import CloudSettings
 from simkit.errors import api_error
 
 __all__ = ["Region"]
@@ -56,11 +57,19 @@ class Region:
             raise api_error("InvalidVpcId.NotFound", vpc_id)
         return vpc
 
-    def joinable_security_groups(self, ids: list[str], vpc_id: str, new_members: int, capacity: int | None,
-                        mismatch: str = "InvalidOperation.VpcMismatch") -> list[SecurityGroup]:
-        """The groups a new member in ``vpc_id`` joins. Raises InvalidSecurityGroupId.NotFound,
+    def joinable_security_groups(self, ids: list[str], vpc_id: str, new_members: int, settings: CloudSettings,
+                                 mismatch: str = "InvalidOperation.VpcMismatch") -> list[SecurityGroup]:
+        """The groups ``new_members`` new ENIs in ``vpc_id`` join, each ENI all of them.
+
+        Raises InvalidParameter (more groups than settings.security_groups_per_eni, or groups of
+        both types: an ENI's groups are all basic or all advanced), InvalidSecurityGroupId.NotFound,
         InvalidSecurityGroupId.NotVpc, ``mismatch`` (the code differs by API) or
-        SecurityGroupInstanceLimitExceed past ``capacity`` members."""
+        SecurityGroupInstanceLimitExceed past settings.security_group_capacity ENIs."""
+        per_eni = settings.security_groups_per_eni
+        if per_eni is not None and len(ids) > per_eni:
+            raise api_error("InvalidParameter", "SecurityGroupIds.N",
+                            f"{len(ids)} security groups; an ENI is in at most {per_eni} (limits.security_groups_per_eni)")
+        capacity = settings.security_group_capacity
         groups = []
         for sg_id in ids:
             sg = self.security_group(sg_id)
@@ -70,7 +79,12 @@ class Region:
                 raise api_error(mismatch, sg_id, vpc_id) if mismatch == "InvalidOperation.VpcMismatch" else \
                     api_error(mismatch, "SecurityGroupId", f"{sg_id} is in {sg.vpc_id}, the vSwitch in {vpc_id}")
             if capacity is not None and sg.members + new_members > capacity:
-                raise api_error("SecurityGroupInstanceLimitExceed", sg_id, capacity)
+                raise api_error("SecurityGroupInstanceLimitExceed", sg_id,
+                                f"(it holds {sg.members:,} ENIs, and at most {capacity:,})", limit="security_group_enis")
+            if groups and sg.type is not groups[0].type:
+                raise api_error("InvalidParameter", "SecurityGroupIds.N",
+                                f"{groups[0].id} is {groups[0].type} and {sg_id} {sg.type}; an ENI's security groups "
+                                f"are all of one type")
             groups.append(sg)
         return groups
 

@@ -6,13 +6,17 @@ Records compare by identity (``eq=False``): two ENIs with the same fields are st
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 from simkit.catalog import InstanceType
-from simkit.ecs.states import EniStatus, EniType, InstanceStatus, ReservationStatus, VSwitchStatus
+from simkit.ecs.states import EniStatus, EniType, InstanceStatus, ReservationStatus, SecurityGroupType, VSwitchStatus
 from simkit.net import AddressSpace, Cidr, Reservation
 
-__all__ = ["CidrReservation", "Eni", "Instance", "SecurityGroup", "Vpc", "VSwitch"]
+__all__ = ["CidrReservation", "Eni", "Instance", "NO_LIMIT", "SecurityGroup", "Vpc", "VSwitch"]
+
+#: An address capacity that limits nothing (an advanced group's, or a setting left at None).
+NO_LIMIT = sys.maxsize
 
 
 @dataclass(slots=True, eq=False)
@@ -26,6 +30,11 @@ class Vpc:
     description: str
     created: float
     vswitch_ids: list[str] = field(default_factory=list)
+    #: Private IPv4 addresses on the VPC's ENIs: primaries, secondaries, one per /28 prefix,
+    #: at most ``address_cap`` (settings.vpc_private_ips).
+    addresses: int = 0
+    address_cap: int = NO_LIMIT
+    reservations: int = 0  # CIDR reservations of its vSwitches (settings.reservations_per_vpc)
 
     @property
     def vrouter_id(self) -> str:
@@ -73,7 +82,7 @@ class CidrReservation:
 
 @dataclass(slots=True, eq=False)
 class SecurityGroup:
-    """A security group and how many ENIs are in it."""
+    """A security group of a type, how many ENIs are in it and the private addresses they hold."""
 
     id: str
     region_id: str
@@ -81,7 +90,12 @@ class SecurityGroup:
     name: str
     description: str
     created: float
-    members: int = 0  # ENIs in the group
+    type: SecurityGroupType = SecurityGroupType.NORMAL
+    members: int = 0  # ENIs in the group (settings.security_group_capacity)
+    #: Private IPv4 addresses on its ENIs: primaries, secondaries, one per /28 prefix, at most
+    #: ``address_cap`` (a basic group's: settings.security_group_ip_capacity).
+    addresses: int = 0
+    address_cap: int = NO_LIMIT
 
 
 @dataclass(slots=True, eq=False)
@@ -127,6 +141,9 @@ class Eni:
     secondaries: dict[int, None] = field(default_factory=dict)
     prefixes: dict[int, None] = field(default_factory=dict)
     service_managed: bool = False
+    #: What its addresses count against: its security groups, then its VPC (``addresses`` and
+    #: ``address_cap`` each).
+    meters: tuple["SecurityGroup | Vpc", ...] = ()
     #: Counts the asynchronous operations started on the ENI (attach, detach, delete): a pending
     #: completion applies only if no other has started since, so a stale one cannot undo a newer
     #: state.

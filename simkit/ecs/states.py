@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["EniStatus", "EniType", "InstanceStatus", "ReservationStatus", "VSwitchStatus"]
+__all__ = ["EniStatus", "EniType", "InstanceStatus", "ReservationStatus", "SecurityGroupType", "VSwitchStatus"]
 
 
 class EniStatus(StrEnum):
@@ -41,6 +41,16 @@ class ReservationStatus(StrEnum):
 
     ASSIGNING = "Assigning"
     ASSIGNED = "Assigned"
+
+
+class SecurityGroupType(StrEnum):
+    """A security group's type (CreateSecurityGroup's SecurityGroupType; normal by default).
+
+    Their capacities differ (ECS "Basic and advanced security groups", Apr 27 2026): a basic
+    group counts the private addresses on its ENIs, an advanced one its ENIs."""
+
+    NORMAL = "normal"  # basic
+    ENTERPRISE = "enterprise"  # advanced
 
 
 class VSwitchStatus(StrEnum):

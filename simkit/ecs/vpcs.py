@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 from simkit.catalog import is_zone_of
 from simkit.ecs import requests as rq
 from simkit.ecs.paging import check_range, token_page
-from simkit.ecs.resources import CidrReservation, SecurityGroup, Vpc, VSwitch
+from simkit.ecs.resources import NO_LIMIT, CidrReservation, SecurityGroup, Vpc, VSwitch
 from simkit.ecs.results import Page, PrefixUsage, ReservationListing, VSwitchListing
-from simkit.ecs.states import ReservationStatus, VSwitchStatus
+from simkit.ecs.settings import reservations_per_space
+from simkit.ecs.states import ReservationStatus, SecurityGroupType, VSwitchStatus
 from simkit.errors import api_error
-from simkit.net import BLOCK, VSWITCH_MASK_RANGE, AddressSpace, Cidr, Refused
+from simkit.net import BLOCK, VSWITCH_MASK_RANGE, AddressSpace, Cidr, Refusal, Refused
 
 if TYPE_CHECKING:
     from simkit.ecs.account import Account
@@ -52,20 +53,25 @@ class VpcOperations:
         for bad in _FORBIDDEN_RANGES:
             if bad.overlaps(cidr):
                 raise api_error("InvalidParameter", "CidrBlock", f"{cidr} lies in {bad}, which a VPC may not use")
-        vpc = Vpc(account.new_id("vpc"), r.region_id, cidr, r.vpc_name, r.description, account.now)
+        vpc = Vpc(account.new_id("vpc"), r.region_id, cidr, r.vpc_name, r.description, account.now,
+                  address_cap=_cap(account.settings.vpc_private_ips))
         region.vpcs[vpc.id] = vpc
         return vpc
 
     def create_vswitch(self, r: rq.CreateVSwitch) -> VSwitch:
         """Raises InvalidVpcId.NotFound, InvalidZoneId.NotFound (a zone not in the region's sourced
-        list, ``simkit.catalog.is_zone_of``), InvalidCirdrBlock.MaskLength,
-        InvalidParameter (outside the VPC), InvalidCidrBlock.Overlapped."""
+        list, ``simkit.catalog.is_zone_of``), QuotaExceeded.VSwitch (settings.vswitches_per_vpc),
+        InvalidCirdrBlock.MaskLength, InvalidParameter (outside the VPC), InvalidCidrBlock.Overlapped."""
         account = self.account
+        settings = account.settings
         region_id, cidr_block, zone_id = r.region_id, r.cidr_block, r.zone_id
         region = account.region(region_id)
         vpc = region.vpc(r.vpc_id)
         if not is_zone_of(zone_id, region_id):
             raise api_error("InvalidZoneId.NotFound", zone_id, region_id)
+        quota = settings.vswitches_per_vpc
+        if quota is not None and len(vpc.vswitch_ids) >= quota:
+            raise api_error("QuotaExceeded.VSwitch", vpc.id, f"{len(vpc.vswitch_ids):,}", limit="vpc_vswitches")
         lo, hi = VSWITCH_MASK_RANGE
         if not lo <= cidr_block.prefixlen <= hi:
             raise api_error("InvalidCirdrBlock.MaskLength", cidr_block)
@@ -76,7 +82,8 @@ class VpcOperations:
             if other.cidr.overlaps(cidr_block):
                 raise api_error("InvalidCidrBlock.Overlapped", cidr_block, f"{other.id} {other.cidr}")
         rng = random.Random(f"{account.seed}/placement/{len(region.vswitches)}/{region_id}")
-        space = AddressSpace(cidr_block, policy=account.settings.placement, rng=rng)
+        space = AddressSpace(cidr_block, policy=settings.placement, rng=rng, max_reservations=reservations_per_space(
+            settings.reservations_per_vswitch, settings.reservations_per_vpc))
         vsw = VSwitch(account.new_id("vsw"), region_id, r.vpc_id, zone_id, cidr_block, space, r.vswitch_name,
                       r.description, account.now)
         region.vswitches[vsw.id] = vsw
@@ -121,12 +128,19 @@ class VpcOperations:
             raise api_error("Conflict.VSwitchCidrReservationMaskAndVSwitchCidrReservationCidr")
         if vsw.status != VSwitchStatus.AVAILABLE:
             raise api_error("InvalidVSwitch.IllegalStatus", vsw.status)
+        field = "VSwitchCidrReservationCidr" if by_cidr is not None else "VSwitchCidrReservationMask"
+        vpc = region.vpcs[vsw.vpc_id]
+        quota = account.settings.reservations_per_vpc
+        if quota is not None and vpc.reservations >= quota:
+            raise api_error("InvalidParameter", field, f"VPC {vpc.id} already holds {vpc.reservations:,} reserved IPv4 "
+                            f"CIDR blocks, the most it may (limits.reservations_per_vpc)", limit="vpc_reservations")
         space = vsw.space
         try:
             reservation = space.reserve(by_cidr) if by_cidr is not None else space.reserve(mask=by_mask)
         except Refused as exc:
-            field = "VSwitchCidrReservationCidr" if by_cidr is not None else "VSwitchCidrReservationMask"
-            raise api_error("InvalidParameter", field, str(exc)) from None
+            # The vSwitch's own bound is its address space's (settings.reservations_per_vswitch).
+            limit = "vswitch_reservations" if exc.reason is Refusal.TOO_MANY else None
+            raise api_error("InvalidParameter", field, str(exc), limit=limit) from None
         if r.dry_run:
             space.unreserve(reservation)
             return None
@@ -134,6 +148,7 @@ class VpcOperations:
                               r.vswitch_cidr_reservation_name, r.vswitch_cidr_reservation_description, account.now)
         region.reservations[res.id] = res
         vsw.reservation_ids.append(res.id)
+        vpc.reservations += 1
         account.later(account.settings.reservation_assign_seconds, _assigned, res)
         return res
 
@@ -170,17 +185,28 @@ class VpcOperations:
     # ---------------------------------------------------------------- security groups
 
     def create_security_group(self, r: rq.CreateSecurityGroup) -> SecurityGroup:
-        """Raises InvalidVpcId.NotFound, InvalidParameter (type)."""
+        """A basic (``normal``, the default) or advanced (``enterprise``) group. Raises
+        InvalidVpcId.NotFound, InvalidParameter (type)."""
         account = self.account
         region = account.region(r.region_id)
         if r.vpc_id is not None:
             region.vpc(r.vpc_id)
-        if r.security_group_type not in ("normal", "enterprise"):
-            raise api_error("InvalidParameter", "SecurityGroupType", "allowed: normal, enterprise")
-        sg = SecurityGroup(account.new_id("sg"), r.region_id, r.vpc_id, r.security_group_name, r.description, account.now)
+        try:
+            kind = SecurityGroupType(r.security_group_type)
+        except ValueError:
+            raise api_error("InvalidParameter", "SecurityGroupType", "allowed: normal, enterprise") from None
+        # A basic group counts the addresses on its ENIs; an advanced one only its ENIs.
+        cap = _cap(account.settings.security_group_ip_capacity) if kind is SecurityGroupType.NORMAL else NO_LIMIT
+        sg = SecurityGroup(account.new_id("sg"), r.region_id, r.vpc_id, r.security_group_name, r.description, account.now,
+                           kind, address_cap=cap)
         region.security_groups[sg.id] = sg
         return sg
 
 
 def _assigned(res: CidrReservation) -> None:
     res.status = ReservationStatus.ASSIGNED
+
+
+def _cap(setting: int | None) -> int:
+    """An address capacity from its setting (None: no limit)."""
+    return NO_LIMIT if setting is None else setting

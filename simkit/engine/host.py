@@ -65,7 +65,7 @@ class AgentHost:
             result = self.handle(request)
         except ApiError as exc:
             out = how(request, None, False)
-            rec.record(t, action_id, ids[0], out.eni, ids[1], out.asked, out.granted, exc.code, attempt)
+            rec.record(t, action_id, ids[0], out.eni, ids[1], out.asked, out.granted, exc.code, attempt, exc.limit)
             raise
         out = how(request, result, True)
         rec.record(t, action_id, ids[0], out.eni, ids[1], out.asked, out.granted, "", attempt)

@@ -43,21 +43,25 @@ def build_layout(model: Account, plan: Plan) -> Layout:
     LayoutError when the layout does not fit (a fleet larger than its vSwitch, say)."""
     region = plan.region
     vswitch_ids: dict[str, str] = {}
+    names: dict[str, str] = {}  # simulated id -> the scenario's name for it (a key for the one VPC and group)
 
     def handle(path: str, request):
         try:
             return model.handle(request)
         except ApiError as exc:
             message = exc.message
-            for name, vsw_id in vswitch_ids.items():
-                message = message.replace(vsw_id, name)
+            for sim_id, name in names.items():
+                message = message.replace(sim_id, name)
             raise LayoutError(path, exc.code, message) from None
 
     vpc = handle("vpc", rq.CreateVpc(region, cidr_block=Cidr.parse(plan.vpc_cidr))).id
-    sg = handle("vpc", rq.CreateSecurityGroup(region, vpc_id=vpc)).id
+    names[vpc] = "vpc"
+    sg = handle("security_group", rq.CreateSecurityGroup(region, vpc_id=vpc, security_group_type=plan.security_group_type)).id
+    names[sg] = "security_group"
     for i, v in enumerate(plan.vswitches):
         vsw = handle(f"vswitches[{i}]", rq.CreateVSwitch(region, vpc, v.zone, Cidr.parse(v.cidr), vswitch_name=v.name)).id
         vswitch_ids[v.name] = vsw
+        names[vsw] = v.name
         for j, r in enumerate(v.reservations):
             handle(f"vswitches[{i}].reservations[{j}]", rq.CreateVSwitchCidrReservation(
                 region, vsw, vswitch_cidr_reservation_cidr=Cidr.parse(r["cidr"]) if "cidr" in r else None,

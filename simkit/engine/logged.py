@@ -105,7 +105,8 @@ class LoggedCalls:
         except ApiError as exc:
             # A request that could not be parsed asked for nothing the model saw.
             out = measure(request, None, False) if request is not None else Outcome(_named_eni(params), 0, 0)
-            self.recorder.call(t, call.action, "", names.get(out.eni, out.eni), vswitch, out.asked, 0, exc.code, 1)
+            self.recorder.call(t, call.action, "", names.get(out.eni, out.eni), vswitch, out.asked, 0, exc.code, 1,
+                               exc.limit)
             return
         self._learn_ids(call.action, call.creates, result)
         out = measure(request, result, True)

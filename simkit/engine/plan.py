@@ -57,6 +57,7 @@ class Plan:
     slo_pod_wait: float = 30.0  # seconds a pod may wait for its address and count as served in time
     offered_pods: float | None = None  # pods the workload offers at once at its peak, when known
     setup_meets_faults: bool = False  # building the layout meets the settings' faults and throttling too
+    security_group_type: str = "normal"  # the fleet's one security group: normal (basic) or enterprise (advanced)
 
 
 def fleet_pods(plan: Plan) -> int:

@@ -11,7 +11,9 @@ from simkit.errors import REGISTRY
 
 __all__ = ["Recorder", "LIMIT_OF_CODE", "SAMPLE_COLUMNS", "Sample"]
 
-#: Which limit an error code says was hit.
+#: Which limit an error code says was hit, when the refusal does not name its limit itself
+#: (``ApiError.limit``: the model names the limits whose code several share, e.g.
+#: SecurityGroupInstanceLimitExceed for a basic group's addresses or any group's ENIs).
 LIMIT_OF_CODE = {
     "InvalidVSwitchId.IpNotEnough": "vswitch_addresses",
     "QuotaExceeded.PrivateIpAddress": "vswitch_addresses",
@@ -21,8 +23,13 @@ LIMIT_OF_CODE = {
     "MaxEniPrivateIpsCountExceeded": "eni_slots",
     "EniPerInstanceLimitExceeded": "enis_per_instance",
     "MaxEniCountExceeded": "account_eni_quota",
+    "SecurityGroupInstanceLimitExceed": "security_group_enis",
+    "QuotaExceeded.VSwitch": "vpc_vswitches",
     "Throttling": "throttling",
 }
+#: What ran out, by the start of a limit's name: the call's vSwitch, or the scenario's one VPC or
+#: security group (by the key that names it); other limits are the node's (or the ENI's).
+_RESOURCE_OF = (("vswitch", None), ("reservation", None), ("vpc", "vpc"), ("security_group", "security_group"))
 
 class Sample(NamedTuple):
     """One vSwitch at one sampling time, with the run's pods and addresses at that moment (each
@@ -94,13 +101,15 @@ class Recorder:
         self.exhaustion: dict[str, tuple[float, str, str]] = {}
 
     def call(self, t: float, action: str, node: str, eni: str, vswitch: str, asked: int, granted: int,
-             code: str, attempt: int) -> None:
-        """One API call's outcome (``code`` empty on success). Its HTTP status is the error
-        registry's for the code (200 on success), derived when the columns are read."""
-        self.record(t, self.actions(action), self.nodes(node), eni, self.vswitches(vswitch), asked, granted, code, attempt)
+             code: str, attempt: int, limit: str | None = None) -> None:
+        """One API call's outcome (``code`` empty on success; ``limit`` the refusal's own name for
+        the limit it hit, ``ApiError.limit``). Its HTTP status is the error registry's for the
+        code (200 on success), derived when the columns are read."""
+        self.record(t, self.actions(action), self.nodes(node), eni, self.vswitches(vswitch), asked, granted, code, attempt,
+                    limit)
 
     def record(self, t: float, action_id: int, node_id: int, eni: str, vswitch_id: int, asked: int, granted: int,
-               code: str, attempt: int) -> None:
+               code: str, attempt: int, limit: str | None = None) -> None:
         """``call`` with the action, node and vSwitch already interned (``actions(name)``...):
         the hot path of every run, so a caller interns what it repeats once."""
         self.time.append(t)
@@ -116,10 +125,12 @@ class Recorder:
             self.code.append(0)
             return
         self.code.append(self.codes(code))
-        limit = LIMIT_OF_CODE.get(code)
+        if limit is None:
+            limit = LIMIT_OF_CODE.get(code)
         if limit is not None and limit not in self.exhaustion:
             node, vswitch = self.nodes.names[node_id], self.vswitches.names[vswitch_id]
-            resource = vswitch if limit.startswith(("vswitch", "reservation")) else (node or eni or vswitch)
+            resource = next((vswitch if name is None else name for start, name in _RESOURCE_OF if limit.startswith(start)),
+                            node or eni or vswitch)
             self.exhaustion[limit] = (t, resource, code)
 
     def sample(self, row: Sample) -> None:

@@ -151,6 +151,24 @@ def _held(plan: Plan, limit: WaitReason, exhaustion: dict) -> str:
     if limit is WaitReason.THROTTLED:
         limits = ", ".join(f"{a} {n}/min" for a, n in plan.settings.throttle_per_minute.items()) or "none set"
         return f"waited because their nodes' calls were throttled (limits: {limits})"
+    if limit is WaitReason.SECURITY_GROUP:
+        settings = plan.settings
+        hit = exhaustion.get("security_group_addresses")
+        if hit is not None:
+            what = (f"the fleet's basic security group was full: it holds at most {settings.security_group_ip_capacity:,} "
+                    f"private addresses (limits.security_group_ip_capacity), and first refused a call {_into(hit['time'])}")
+        else:
+            hit = exhaustion.get("security_group_enis")
+            capacity = settings.security_group_capacity
+            what = "the fleet's security group was full" + (
+                f": it holds at most {capacity:,} ENIs (limits.security_group_capacity)" if capacity is not None else "")
+            what += f", and first refused a call {_into(hit['time'])}" if hit is not None else ""
+        return f"waited because {what}"
+    if limit is WaitReason.VPC_ADDRESSES:
+        hit = exhaustion.get("vpc_private_ips")
+        when = f", and first refused a call {_into(hit['time'])}" if hit is not None else ""
+        return (f"waited because the VPC was full: it holds at most {plan.settings.vpc_private_ips:,} private addresses "
+                f"used by cloud resources (limits.vpc_private_ips){when}")
     if limit is WaitReason.RETRYING:
         return "waited while their nodes' failed calls were retried"
     return "waited only for calls in flight (ENIs being created and attached)"

@@ -13,7 +13,8 @@ the space exactly as it was.
 
 Sources for the rules (``../shared/reference/alibaba-facts.md`` §1, §2.2):
 vSwitch masks /16-/29; the first address and the last three are reserved by the system;
-at most 10 reserved IPv4 CIDR blocks per vSwitch; a reservation given as a mask is at least
+at most 10 reserved IPv4 CIDR blocks per vSwitch by default (the English page; the cloud model
+passes its own bound, ``max_reservations``); a reservation given as a mask is at least
 2 bits longer than the vSwitch's and at most /28; a reservation holds no system-reserved
 address; ordinary private IPs skip reserved blocks; IPv4 prefixes are aligned /28 blocks
 taken from a reservation only.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import enum
 import random
+from array import array
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -183,9 +185,12 @@ class AddressSpace:
 
     Addresses go in and come out as ints. ``policy`` is a ``PlacementPolicy`` or one of the
     names ``"random"`` (seeded by ``seed`` or ``rng``), ``"lowest"`` and ``"pack"``.
+    ``max_reservations``: CIDR reservations the space takes (``MAX_RESERVATIONS``, 10, by
+    default; None: as many as fit).
 
     Raises ValueError (naming the value and the allowed range) for a CIDR whose mask is
-    outside /16-/29 or that is not a strict CIDR block.
+    outside /16-/29 or that is not a strict CIDR block, and for a ``max_reservations`` that is
+    not a whole number from 0 (or None).
     """
 
     def __init__(
@@ -195,9 +200,13 @@ class AddressSpace:
         policy: str | PlacementPolicy = "random",
         seed: int = 0,
         rng: random.Random | None = None,
+        max_reservations: int | None = MAX_RESERVATIONS,
     ):
         if isinstance(cidr, str):
             cidr = Cidr.parse(cidr, field="vSwitch CIDR")
+        if max_reservations is not None and (not isinstance(max_reservations, int) or isinstance(max_reservations, bool)
+                                             or max_reservations < 0):
+            raise ValueError(f"max_reservations must be a whole number >= 0 or None, got {max_reservations!r}")
         lo, hi = VSWITCH_MASK_RANGE
         if not lo <= cidr.prefixlen <= hi:
             raise ValueError(
@@ -217,9 +226,14 @@ class AddressSpace:
         self.addr = bytearray(self.size)
         self.block_free = bytearray([self.block_cap]) * self.n_blocks
         self.block_res = bytearray(self.n_blocks)
-        #: block -> reservation slot (0: none); slots[k] is the reservation's bookkeeping.
-        self.block_slot = bytearray(self.n_blocks)
-        self._slots: list[_ResState | None] = [None] * (MAX_RESERVATIONS + 1)
+        self.max_reservations = max_reservations
+        # Each reservation takes at least one whole /28 block, so no vSwitch holds more than its
+        # blocks, whatever the bound.
+        slots = self.n_blocks if max_reservations is None else min(max_reservations, self.n_blocks)
+        #: block -> reservation slot (0: none); slots[k] is the reservation's bookkeeping. A byte
+        #: a block, unless more than 255 reservations are allowed.
+        self.block_slot = bytearray(self.n_blocks) if slots < 256 else array("H", bytes(2 * self.n_blocks))
+        self._slots: list[_ResState | None] = [None] * (slots + 1)
         self._res_sorted: list[_ResState] = []
         system = list(range(SYSTEM_RESERVED_HEAD)) + list(range(self.size - SYSTEM_RESERVED_TAIL, self.size))
         block_system = bytearray(self.n_blocks)
@@ -433,9 +447,9 @@ class AddressSpace:
         """
         if (cidr is None) == (mask is None):
             raise ValueError("give exactly one of cidr and mask for a CIDR reservation")
-        if len(self._res_sorted) >= MAX_RESERVATIONS:
+        if self.max_reservations is not None and len(self._res_sorted) >= self.max_reservations:
             shown = str(cidr) if cidr is not None else f"/{mask}"
-            raise Refused(shown, Refusal.TOO_MANY, f"at most {MAX_RESERVATIONS} per vSwitch")
+            raise Refused(shown, Refusal.TOO_MANY, f"at most {self.max_reservations} per vSwitch")
         lo = self.cidr.prefixlen + RESERVATION_MIN_EXTRA_BITS
         hi = RESERVATION_MAX_PREFIXLEN
         if cidr is None:

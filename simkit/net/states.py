@@ -16,7 +16,10 @@ VSWITCH_MASK_RANGE = (16, 29)
 #: Reserved by the system: the first address and the last three (vpc/api-610154).
 SYSTEM_RESERVED_HEAD = 1
 SYSTEM_RESERVED_TAIL = 3
-#: Reserved IPv4 CIDR blocks per vSwitch (vpc/api-610154).
+#: Reserved IPv4 CIDR blocks per vSwitch, as the English CreateVSwitchCidrReservation page
+#: (vpc/api-610154) has it: the default of a standalone ``AddressSpace``. The current Chinese
+#: pages count 100 per VPC instead; the cloud model takes its bound from its settings
+#: (``simkit.CloudSettings.reservations_per_vswitch`` and ``reservations_per_vpc``).
 MAX_RESERVATIONS = 10
 #: A reservation's mask is at least this many bits longer than the vSwitch's, and at most /28.
 RESERVATION_MIN_EXTRA_BITS = 2

@@ -38,7 +38,7 @@ def build_plan(source: str | Path | Mapping) -> Plan:
                 vpc_cidr=str(s.vpc.cidr), vswitches=vswitches, fleet=fleet, agent=s.agent.config(),
                 settings=settings_of(s), pods=workload.pods, api_calls=workload.api_calls, name=s.name, source=name,
                 slo_pod_wait=s.slo.pod_wait, offered_pods=workload.offered_pods,
-                setup_meets_faults=s.setup_meets_faults)
+                setup_meets_faults=s.setup_meets_faults, security_group_type=s.security_group.type)
 
 
 def settings_of(s: Scenario) -> CloudSettings:
@@ -47,7 +47,12 @@ def settings_of(s: Scenario) -> CloudSettings:
     limits = s.limits
     return CloudSettings(placement=s.placement, faults=s.faults, throttle_per_minute=limits.throttle_per_minute,
                          account_eni_quota=limits.account_eni_quota,
+                         security_group_ip_capacity=limits.security_group_ip_capacity,
                          security_group_capacity=limits.security_group_capacity,
+                         security_groups_per_eni=limits.security_groups_per_eni,
+                         vswitches_per_vpc=limits.vswitches_per_vpc, vpc_private_ips=limits.vpc_private_ips,
+                         reservations_per_vpc=limits.reservations_per_vpc,
+                         reservations_per_vswitch=limits.reservations_per_vswitch,
                          available_eni_max_secondary=limits.available_eni_max_secondary,
                          client_token_ttl_seconds=limits.client_token_ttl,
                          **{name: getattr(s.cloud, name) for name in type(s.cloud).model_fields})

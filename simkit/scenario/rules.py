@@ -10,6 +10,7 @@ from typing import Any
 
 from simkit.agents import max_pods
 from simkit.catalog import PREFIX_REGIONS, InstanceType, default_zone, is_zone_of, load_catalog, zones_of
+from simkit.ecs.settings import reservations_per_space
 from simkit.net import PREFIX_LEN, AddressSpace, Cidr
 from simkit.scenario.types import Problem, seconds_text, show
 
@@ -43,6 +44,13 @@ def _sample_every(s: Any) -> None:
 
 
 def _vswitches(s: Any) -> None:
+    limits = s.limits
+    most = limits.vswitches_per_vpc
+    if most is not None and len(s.vswitches) > most:
+        raise Problem(f"{len(s.vswitches):,} vSwitches; a VPC holds at most {most:,} (limits.vswitches_per_vpc, the VPC "
+                      f"quotas page)", at=("vswitches",))
+    per_space = reservations_per_space(limits.reservations_per_vswitch, limits.reservations_per_vpc)
+    in_vpc = 0
     seen: set[str] = set()
     cidrs: list[Cidr] = []
     for i, v in enumerate(s.vswitches):
@@ -57,14 +65,19 @@ def _vswitches(s: Any) -> None:
         # made (too many, a mask out of range, no room) here, with its key path, rather than
         # when the replay builds the vSwitch.
         try:
-            trial = AddressSpace(v.cidr, policy="lowest")
+            trial = AddressSpace(v.cidr, policy="lowest", max_reservations=per_space)
         except ValueError as exc:
             raise Problem(str(exc), at=("vswitches", i, "cidr")) from None
         for j, r in enumerate(v.reservations):
+            if limits.reservations_per_vpc is not None and in_vpc >= limits.reservations_per_vpc:
+                raise Problem(f"one CIDR reservation more than the VPC holds: at most {limits.reservations_per_vpc:,} "
+                              f"(limits.reservations_per_vpc), and the reservations before this one make "
+                              f"{in_vpc:,}", at=("vswitches", i, "reservations", j))
             try:
                 trial.reserve(mask=r.mask) if r.mask is not None else trial.reserve(r.cidr)
             except ValueError as exc:
                 raise Problem(str(exc), at=("vswitches", i, "reservations", j)) from None
+            in_vpc += 1
         for k, other in enumerate(cidrs):
             if v.cidr.overlaps(other):
                 raise Problem(f"{v.cidr} overlaps vswitches[{k}] ({other})", at=("vswitches", i, "cidr"))

@@ -39,7 +39,7 @@ from pydantic import (
 from simkit.agents import IPAMS, MODES, AgentConfig
 from simkit.agents.config import DEFAULT_RETRY, TERWAY_RETRIES, Backoff, RetryPolicy
 from simkit.catalog import REGIONS, IpLimitsUnknown, UnknownInstanceType, load_catalog
-from simkit.ecs import ACTIONS, CloudSettings
+from simkit.ecs import ACTIONS, CloudSettings, SecurityGroupType
 from simkit.ecs.settings import IP_EXHAUSTED_CODES
 from simkit.errors import REGISTRY
 from simkit.net.policy import POLICIES
@@ -221,6 +221,17 @@ class Vpc(Section):
     cidr: CidrBlock = Field(description="the VPC's CIDR block")
 
 
+class SecurityGroup(Section):
+    """The security group every instance and ENI of the fleet is in."""
+
+    where: ClassVar[str] = "security_group"
+    type: Choice(tuple(t.value for t in SecurityGroupType)) = Field(SecurityGroupType.NORMAL.value, description=(
+        "CreateSecurityGroup's SecurityGroupType: `normal`, a basic group, holds at most "
+        "`limits.security_group_ip_capacity` private addresses on its ENIs (6,000: every primary and secondary "
+        "address, one per /28 prefix), so a fleet on one basic group stops near 6,000 pod addresses; `enterprise`, an "
+        "advanced group, at most `limits.security_group_capacity` ENIs (65,536)"))
+
+
 class Reservation(Section):
     """A CIDR reservation of a vSwitch: a mask (placed by simkit) or a CIDR."""
 
@@ -248,9 +259,10 @@ class VSwitch(Section):
         "the region's first zone"))
     cidr: CidrBlock = Field(description="inside `vpc.cidr`, mask /16 to /29, not overlapping another vSwitch")
     reservations: list[Reservation] = Field([], description=(
-        "up to 10 CIDR reservations; each mask at least 2 bits longer than the vSwitch's and at most /28 (so a /27 "
-        "or smaller vSwitch has none). Required on every vSwitch that carries fleet nodes when `agent.mode` is "
-        "`prefix` and the workload is pods"))
+        "CIDR reservations: at most `limits.reservations_per_vpc` (100) in the VPC and, when set, "
+        "`limits.reservations_per_vswitch` here; each mask at least 2 bits longer than the vSwitch's and at most /28 "
+        "(so a /27 or smaller vSwitch has none). Required on every vSwitch that carries fleet nodes when `agent.mode` "
+        "is `prefix` and the workload is pods"))
 
 
 class FleetEntry(Section):
@@ -463,8 +475,27 @@ class Limits(Section):
         "calls per minute per region, by action; no throttling unless set (Alibaba publishes no defaults)"))
     account_eni_quota: Optional[Whole(0)] = Field(_CLOUD.account_eni_quota, description=(
         "secondary ENIs per region (the 2021 docs said 100); none: no limit"))
+    security_group_ip_capacity: Optional[Whole(0)] = Field(_CLOUD.security_group_ip_capacity, description=(
+        "private addresses on the ENIs of a basic (`normal`) security group: each primary and secondary address, one "
+        "per /28 prefix (ECS \"Basic and advanced security groups\", Apr 2026; older pages said 2,000); past it, "
+        "SecurityGroupInstanceLimitExceed (a code chosen: no source names one); null: no limit"))
     security_group_capacity: Optional[Whole(0)] = Field(_CLOUD.security_group_capacity, description=(
-        "ENIs per security group; none: no limit"))
+        "ENIs per security group (65,536: an advanced group's capacity, same page; a basic group reaches "
+        "`security_group_ip_capacity` first); null: no limit"))
+    security_groups_per_eni: Optional[Whole(1)] = Field(_CLOUD.security_groups_per_eni, description=(
+        "security groups one ENI may be in (ECS \"Manage ENIs in security groups\": 5 by default); null: no limit"))
+    vswitches_per_vpc: Optional[Whole(0)] = Field(_CLOUD.vswitches_per_vpc, description=(
+        "vSwitches in the VPC (VPC quotas page, vpc_quota_vswitches_num; CreateVSwitch refuses the next with "
+        "QuotaExceeded.VSwitch); null: no limit"))
+    vpc_private_ips: Optional[Whole(0)] = Field(_CLOUD.vpc_private_ips, description=(
+        "private addresses used by cloud resources in the VPC, counted as for a basic group (VPC quotas page); past "
+        "it, QuotaExceeded.PrivateIpAddress (a code chosen: the page names none); null: no limit"))
+    reservations_per_vpc: Optional[Whole(0)] = Field(_CLOUD.reservations_per_vpc, description=(
+        "reserved IPv4 CIDR blocks in the VPC (the VPC quotas page and the current Chinese and Spanish "
+        "CreateVSwitchCidrReservation pages); null: no limit"))
+    reservations_per_vswitch: Optional[Whole(0)] = Field(_CLOUD.reservations_per_vswitch, description=(
+        "reserved IPv4 CIDR blocks per vSwitch: none by default; the English CreateVSwitchCidrReservation page still "
+        "says 10 per vSwitch, which is `reservations_per_vswitch: 10, reservations_per_vpc: null`"))
     available_eni_max_secondary: Whole(1) = Field(_CLOUD.available_eni_max_secondary, description=(
         "secondary IPs on an unattached ENI"))
     client_token_ttl: Optional[Duration()] = Field(DEFAULT_TOKEN_TTL, description=(
@@ -518,6 +549,7 @@ class Scenario(Section):
     sample_every: Duration() = Field("5m", description=(
         f"how often the per-vSwitch figures are sampled: at most `duration`, and at most {MAX_SAMPLES:,} samples a run"))
     vpc: Vpc = Field({"cidr": "10.0.0.0/8"}, description="the VPC")
+    security_group: SecurityGroup = Field({}, description="the fleet's security group")
     vswitches: Annotated[list[VSwitch], Field(min_length=1)] = Field(description="the vSwitches")
     placement: Choice(POLICIES) = Field(_CLOUD.placement, description=(
         "how a free IP is picked: `random`, `lowest` or `pack` (fills partly used /28 blocks first)"))
