@@ -151,7 +151,7 @@ def test_the_command_in_a_process_prints_the_same(path, tmp_path):
     assert (out.returncode, out.stdout, out.stderr) == (2, "", f"simkit: error: {expected}\n")
 
 
-GROUPS = ("yaml", "traces", "logs", "paths")
+GROUPS = ("yaml", "traces", "logs", "paths", "keys", "rules")
 
 
 def _files() -> list[Path]:
@@ -161,6 +161,7 @@ def _files() -> list[Path]:
 def test_the_corpus_is_there():
     assert {path.parent.name for path in _cases()} == set(GROUPS)
     assert len(CASES) >= 150
+    assert sum(path.parent.name in ("keys", "rules") for path in _cases()) >= 100
 
 
 def test_every_file_of_the_corpus_belongs_to_a_case():
