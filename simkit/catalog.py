@@ -201,7 +201,7 @@ class Catalog:
         try:
             return self._by_name[name]
         except (KeyError, TypeError):
-            raise UnknownInstanceType(name, self._suggest(name)) from None
+            raise UnknownInstanceType(name, self._suggest(name, limits_known=False)) from None
 
     def require_ip_limits(self, name: str) -> InstanceType:
         """Return the instance type ``name``, which must have both IP limits known.
@@ -209,7 +209,11 @@ class Catalog:
         Raises UnknownInstanceType if there is no such type, and IpLimitsUnknown if
         its source gives no ENI count or no private IPv4 count per ENI.
         """
-        itype = self.get(name)
+        try:
+            itype = self._by_name[name]
+        except (KeyError, TypeError):
+            # Suggest only what would be accepted here: a type whose IP limits are known.
+            raise UnknownInstanceType(name, self._suggest(name, limits_known=True)) from None
         if not itype.ip_limits_known:
             missing = [
                 field
@@ -236,11 +240,19 @@ class Catalog:
         known = sum(1 for t in self if t.ip_limits_known)
         return f"<Catalog: {len(self)} instance types, {known} with IP limits known>"
 
-    def _suggest(self, name: object) -> tuple[str, ...]:
+    def similar(self, name: object, limits_known: bool = True) -> tuple[str, ...]:
+        """Up to three instance-type names close to ``name``, best first; with
+        ``limits_known``, only types whose ENI and IP limits are known."""
+        return self._suggest(name, limits_known)
+
+    def _suggest(self, name: object, limits_known: bool) -> tuple[str, ...]:
         if not isinstance(name, str):
             return ()
-        close = difflib.get_close_matches(name.lower(), self._by_lower_name, n=3)
-        return tuple(self._by_lower_name[c] for c in close)
+        names = self._by_lower_name
+        if limits_known:
+            names = {low: real for low, real in names.items() if self._by_name[real].ip_limits_known}
+        close = difflib.get_close_matches(name.lower(), names, n=3)
+        return tuple(names[c] for c in close)
 
 
 def load_catalog(path: str | Path | None = None) -> Catalog:

@@ -47,9 +47,11 @@ def retry(**over):
      "duration: '1e300d' is 8.64e+304 s; allowed: longer than 0 and at most 366d (31,622,400 s)"),
     ({**BASE, "duration": "367d"},
      "duration: '367d' is 31,708,800 s; allowed: longer than 0 and at most 366d (31,622,400 s)"),
-    ({**BASE, "duration": math.inf}, "duration: duration inf must be a finite number of seconds >= 0"),
+    ({**BASE, "duration": math.inf}, "duration: inf is not a finite number of seconds; allowed: longer than 0 and at most "
+                                     "366d (31,622,400 s)"),
     ({**BASE, "duration": 10 ** 400},
-     f"duration: duration {'1' + '0' * 56}... must be a finite number of seconds >= 0"),
+     f"duration: {'1' + '0' * 56}... is not a finite number of seconds; allowed: longer than 0 and at most 366d "
+     f"(31,622,400 s)"),
     ({**BASE, "sample_every": 1e-6},
      "sample_every: 1e-06 s is out of range; allowed: from 1 s to the duration (3,600 s): at least 1 s, and at most "
      "200,000 samples a run"),
@@ -60,16 +62,18 @@ def retry(**over):
     ({**BASE, "duration": "366d", "sample_every": "1m"},
      "sample_every: 1m (60 s) is out of range; allowed: from 158.112 s to the duration (31,622,400 s): at least 1 s, and at "
      "most 200,000 samples a run"),
-    ({**BASE, "sample_every": math.nan}, "sample_every: duration nan must be a finite number of seconds >= 0"),
+    ({**BASE, "sample_every": math.nan}, "sample_every: nan is not a number of seconds; allowed: at least 1 s, at most the "
+                                         "duration, and at most 200,000 samples a run"),
     (retry(factor=math.inf), "agent.retries.AssignPrivateIpAddresses.factor: expected a finite number from 0 to 10, got inf"),
     (retry(factor=math.nan), "agent.retries.AssignPrivateIpAddresses.factor: expected a finite number from 0 to 10, got nan"),
     (retry(jitter=11), "agent.retries.AssignPrivateIpAddresses.jitter: expected a finite number from 0 to 10, got 11"),
     (retry(attempts=1000), "agent.retries.AssignPrivateIpAddresses.attempts: expected a whole number from 1 to 100, got 1000"),
-    (retry(backoff="2d"), "agent.retries.AssignPrivateIpAddresses.backoff: '2d' is 172,800 s; allowed: at most 1d (86,400 s)"),
-    (agent(give_up_backoff="2d"), "agent.give_up_backoff: '2d' is 172,800 s; allowed: at most 1d (86,400 s)"),
-    (agent(block_exhausted=math.inf), "agent.block_exhausted: duration inf must be a finite number of seconds >= 0"),
+    (retry(backoff="2d"), "agent.retries.AssignPrivateIpAddresses.backoff: '2d' is 172,800 s; allowed: 0 or longer and at most 1d (86,400 s)"),
+    (agent(give_up_backoff="2d"), "agent.give_up_backoff: '2d' is 172,800 s; allowed: 0 or longer and at most 1d (86,400 s)"),
+    (agent(block_exhausted=math.inf), "agent.block_exhausted: inf is not a finite number of seconds; allowed: 0 or longer and at most 1d "
+                                      "(86,400 s)"),
     ({**BASE, "cloud": {"eni_attach_seconds": 1e300}},
-     "cloud.eni_attach_seconds: 1e+300 is 1e+300 s; allowed: at most 1d (86,400 s)"),
+     "cloud.eni_attach_seconds: 1e+300 is 1e+300 s; allowed: 0 or longer and at most 1d (86,400 s)"),
     (churn(diurnal={"amplitude": math.nan}),
      "workload.diurnal.amplitude: expected a finite number from 0 to 0.999, got nan"),
     (churn(diurnal={"amplitude": 0.5, "period": 0.001}), "workload.diurnal.period: 0.001 is 0.001 s; allowed: at least 1 s"),

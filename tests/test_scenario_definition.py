@@ -114,7 +114,8 @@ def test_a_misspelt_key_names_the_key_it_resembles(tmp_path):
 
 
 def test_a_missing_key_is_named(tmp_path):
-    assert refused(tmp_path, fleet=[{"instance_type": "ecs.g7.2xlarge", "count": 10}]) == "fleet[0].vswitch: is required"
+    assert refused(tmp_path, fleet=[{"instance_type": "ecs.g7.2xlarge", "count": 10}]) == (
+        "fleet[0].vswitch: is required; allowed: a vswitches[].name")
 
 
 def test_a_key_inside_a_workload_kind_is_named_without_the_kind(tmp_path):

@@ -4,6 +4,7 @@ whole is checked here (a mapping); the keys are checked by ``build_plan``."""
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import sys
 from pathlib import Path
@@ -35,11 +36,13 @@ def load_scenario(source: str | Path | Mapping) -> tuple[dict, str, Path | None]
     import yaml
 
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader that refuses duplicate keys
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a NUL, say)
         raise ScenarioError(str(path), "", f"is not valid YAML: {_line_column(text, exc.position)}: character "
                                            f"0x{exc.character:02x} is not allowed; allowed: printable characters, "
                                            f"tabs and line breaks") from None
+    except _DuplicateKey as exc:
+        raise ScenarioError(str(path), "", f"is not valid YAML: {exc}; allowed: each key once in a mapping") from None
     except yaml.YAMLError as exc:
         raise ScenarioError(str(path), "", f"is not valid YAML: {_yaml_problem(exc)}") from None
     except RecursionError:  # PyYAML composes nested collections recursively
@@ -50,6 +53,38 @@ def load_scenario(source: str | Path | Mapping) -> tuple[dict, str, Path | None]
     if not isinstance(data, Mapping):
         raise ScenarioError(str(path), "", f"must be a YAML mapping of scenario keys; got {_kind(data)}")
     return dict(data), str(path), path.parent
+
+
+class _DuplicateKey(Exception):
+    """A mapping of the file gives one key twice (PyYAML would keep the last silently)."""
+
+
+@functools.cache
+def _loader() -> type:
+    """PyYAML's SafeLoader, refusing a key given twice in one mapping: a scenario with two
+    ``duration`` keys would otherwise run with the last, and nobody would know."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # "<<": merged keys may be overridden, as YAML's merge allows
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.setdefault(key, key_node.start_mark)
+                except TypeError:  # an unhashable key: PyYAML's own message follows
+                    continue
+                if first is not key_node.start_mark:
+                    at = key_node.start_mark
+                    where = (f"line {first.line + 1}, column {first.column + 1}" if first.line == at.line
+                             else f"line {first.line + 1}")
+                    raise _DuplicateKey(f"line {at.line + 1}, column {at.column + 1}: found duplicate key "
+                                        f"{key!r} (first on {where})")
+            return super().construct_mapping(node, deep)
+
+    return Loader
 
 
 def _name(path: Path, exc: OSError) -> str:

@@ -14,8 +14,7 @@ from typing import Any, Iterator
 
 from pydantic.fields import FieldInfo
 
-from simkit.scenario.schema import SCHEMA_PATH, Scenario, Section, Shown, json_schema_text
-from simkit.scenario.types import allowed_of
+from simkit.scenario.schema import SCHEMA_PATH, Scenario, Section, Shown, allowed_text, sections_of, json_schema_text
 
 __all__ = ["DOC_PATH", "BEGIN", "END", "key_reference", "sections", "updated_doc"]
 
@@ -33,20 +32,11 @@ def sections(model: type[Section] = Scenario) -> Iterator[type[Section]]:
             return
         seen.append(m)
         for info in m.model_fields.values():
-            for inner in _sections_in(info.annotation):
+            for inner in sections_of(info.annotation):
                 walk(inner)
 
     walk(model)
     yield from seen
-
-
-def _sections_in(annotation: Any) -> list[type[Section]]:
-    if isinstance(annotation, type) and issubclass(annotation, Section):
-        return [annotation]
-    found = []
-    for arg in typing.get_args(annotation):
-        found += _sections_in(arg)
-    return found
 
 
 def _default(info: FieldInfo) -> str:
@@ -56,7 +46,7 @@ def _default(info: FieldInfo) -> str:
     if shown is not None:
         return shown
     value = info.default
-    if _sections_in(info.annotation) and isinstance(value, dict):
+    if sections_of(info.annotation) and isinstance(value, dict):
         # A section defaults to its keys' defaults (below); vpc, whose key is required, to a value.
         return "`{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}`" if value else "see below"
     if value is None or value == {} or value == []:
@@ -64,23 +54,6 @@ def _default(info: FieldInfo) -> str:
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
     return f"`{value}`"
-
-
-def _allowed(info: FieldInfo) -> str:
-    text = allowed_of(info.metadata)
-    if text:
-        return text
-    inner = _sections_in(info.annotation)
-    if len(inner) == 1:
-        return f"a mapping (`{inner[0].where}`, below)" if not inner[0].where.endswith("[]") else \
-            f"a list of mappings (`{inner[0].where}`, below)"
-    if inner:
-        return "a mapping whose `kind` is " + ", ".join(f"`{m.model_fields['kind'].annotation.__args__[0]}`" for m in inner)
-    for arg in typing.get_args(info.annotation):
-        text = allowed_of(getattr(arg, "__metadata__", ()))
-        if text:
-            return text + " (or `null`)"
-    return ""
 
 
 def key_reference() -> str:
@@ -95,7 +68,7 @@ def key_reference() -> str:
         out.append("|---|---|---|---|")
         for name, info in model.model_fields.items():
             meaning = " ".join((info.description or "").split()).replace("|", "\\|")
-            out.append(f"| `{name}` | {_default(info)} | {_allowed(info).replace('|', chr(92) + '|')} | {meaning} |")
+            out.append(f"| `{name}` | {_default(info)} | {allowed_text(info).replace('|', chr(92) + '|')} | {meaning} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

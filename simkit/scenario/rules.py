@@ -12,6 +12,7 @@ from simkit.agents import max_pods
 from simkit.catalog import PREFIX_REGIONS, InstanceType, default_zone, is_zone_of, load_catalog, zones_of
 from simkit.ecs.settings import reservations_per_space
 from simkit.net import PREFIX_LEN, AddressSpace, Cidr
+from simkit.net.space import Refusal, Refused
 from simkit.scenario.types import Problem, seconds_text, show
 
 __all__ = ["check_across", "served"]
@@ -38,7 +39,8 @@ def _sample_every(s: Any) -> None:
 
     least = max(MIN_SAMPLE_EVERY, s.duration / MAX_SAMPLES)
     if not least <= s.sample_every <= s.duration:
-        raise Problem(f"{seconds_text(s.sample_every)} is out of range; allowed: from {least:,.10g} s to the duration "
+        default = "" if "sample_every" in s.model_fields_set else ", the default,"
+        raise Problem(f"{seconds_text(s.sample_every)}{default} is out of range; allowed: from {least:,.10g} s to the duration "
                       f"({s.duration:,.10g} s): at least {MIN_SAMPLE_EVERY:g} s, and at most {MAX_SAMPLES:,} samples "
                       f"a run", at=("sample_every",))
 
@@ -68,20 +70,44 @@ def _vswitches(s: Any) -> None:
             trial = AddressSpace(v.cidr, policy="lowest", max_reservations=per_space)
         except ValueError as exc:
             raise Problem(str(exc), at=("vswitches", i, "cidr")) from None
+        placed: list[Cidr] = []
         for j, r in enumerate(v.reservations):
             if limits.reservations_per_vpc is not None and in_vpc >= limits.reservations_per_vpc:
                 raise Problem(f"one CIDR reservation more than the VPC holds: at most {limits.reservations_per_vpc:,} "
                               f"(limits.reservations_per_vpc), and the reservations before this one make "
                               f"{in_vpc:,}", at=("vswitches", i, "reservations", j))
+            # A refusal of the value is put on its key (mask or cidr); one of the count, on the item.
+            key = ("mask" if r.mask is not None else "cidr",)
             try:
-                trial.reserve(mask=r.mask) if r.mask is not None else trial.reserve(r.cidr)
+                made = trial.reserve(mask=r.mask) if r.mask is not None else trial.reserve(r.cidr)
+            except Refused as exc:
+                where = () if exc.reason is Refusal.TOO_MANY else key
+                raise Problem(_reservation_problem(exc, v.cidr, r, placed),
+                              at=("vswitches", i, "reservations", j, *where)) from None
             except ValueError as exc:
-                raise Problem(str(exc), at=("vswitches", i, "reservations", j)) from None
+                raise Problem(str(exc), at=("vswitches", i, "reservations", j, *key)) from None
+            placed.append(made.cidr)
             in_vpc += 1
         for k, other in enumerate(cidrs):
             if v.cidr.overlaps(other):
                 raise Problem(f"{v.cidr} overlaps vswitches[{k}] ({other})", at=("vswitches", i, "cidr"))
         cidrs.append(v.cidr)
+
+
+def _reservation_problem(exc: Refused, vswitch: Cidr, r: Any, placed: list[Cidr]) -> str:
+    """The message for a reservation the vSwitch refuses, naming what it overlaps and what is
+    allowed where the space's own words do not."""
+    if exc.reason is Refusal.OVERLAP and r.cidr is not None:
+        k = next((k for k, other in enumerate(placed) if other.overlaps(r.cidr)), None)
+        if k is not None:
+            return f"{r.cidr} overlaps reservations[{k}] ({placed[k]})"
+    if exc.reason is Refusal.SYSTEM_RESERVED and r.cidr is not None:
+        first = r.cidr.base == vswitch.base
+        last = r.cidr.base + r.cidr.size == vswitch.base + vswitch.size
+        which = "its first and its last three" if first and last else "its first" if first else "one of its last three"
+        return (f"{r.cidr} holds a system-reserved address of the vSwitch ({which}); allowed: a block of {vswitch} "
+                f"that holds neither its first address nor its last three")
+    return str(exc)
 
 
 def zone_of(v: Any, region: str) -> str:

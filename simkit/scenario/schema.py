@@ -21,6 +21,7 @@ names are opened later, by ``simkit.scenario.workload``.
 from __future__ import annotations
 
 import json
+import typing
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Optional, Union
@@ -47,6 +48,7 @@ from simkit.scenario.rules import check_across, served
 from simkit.scenario.types import (
     Allowed,
     CidrBlock,
+    allowed_of,
     Choice,
     Duration,
     Flag,
@@ -127,6 +129,10 @@ class Section(BaseModel):
                               json_schema_mode_override="validation")
     #: What the section is, in the key reference's heading ("vswitches[]").
     where: ClassVar[str] = ""
+    #: What a list of these holds, in words ("vSwitches"), for a list's "allowed" text.
+    noun: ClassVar[str] = ""
+    #: Keys an earlier simkit took here -> where they went, named in the refusal.
+    moved: ClassVar[dict[str, str]] = {}
 
     @model_validator(mode="before")
     @classmethod
@@ -136,11 +142,45 @@ class Section(BaseModel):
             raise Problem(f"expected a mapping with keys {keys}, got {show(data)}")
         for key in data:
             if key not in cls.model_fields:
-                raise Problem(f"unknown key{_near(key, cls.model_fields)}; allowed: {keys}", at=(str(key),))
+                moved = cls.moved.get(key) if isinstance(key, str) else None
+                hint = f" (it is now {moved})" if moved else _near(key, cls.model_fields)
+                raise Problem(f"unknown key{hint}; allowed: {keys}", at=(str(key),))
         for name, info in cls.model_fields.items():
             if info.is_required() and name not in data:
-                raise Problem("is required", at=(name,))
+                raise Problem(f"is required; allowed: {allowed_text(info).replace('`', '')}", at=(name,))
         return data
+
+
+def allowed_text(info: Any) -> str:
+    """What a field allows, in words: its value type's ``Allowed`` text, or, for a section, a
+    list of sections or a workload, what they are made of. The key reference's "allowed"
+    column and the message for a missing key both say this."""
+    text = allowed_of(info.metadata)
+    if text:
+        return text
+    inner = sections_of(info.annotation)
+    if len(inner) > 1:
+        return f"a mapping with a kind ({', '.join(WORKLOADS)})"
+    if len(inner) == 1:
+        keys = ", ".join(inner[0].model_fields)
+        if inner[0].where.endswith("[]"):
+            return f"a list of {inner[0].noun}, each a mapping with keys {keys}"
+        return f"a mapping with keys {keys}"
+    for arg in typing.get_args(info.annotation):
+        text = allowed_of(getattr(arg, "__metadata__", ()))
+        if text:
+            return text + " (or `null`)"
+    return ""
+
+
+def sections_of(annotation: Any) -> list:
+    """The sections an annotation is made of (a section, a list of them, a union of kinds)."""
+    if isinstance(annotation, type) and issubclass(annotation, Section):
+        return [annotation]
+    found = []
+    for arg in typing.get_args(annotation):
+        found += sections_of(arg)
+    return found
 
 
 def _near(key: Any, keys) -> str:
@@ -157,8 +197,13 @@ def _instance_type(value: Any) -> str:
         raise Problem(f"expected an instance type name such as ecs.g7.large, got {show(value)}")
     try:
         load_catalog().require_ip_limits(value)
-    except (UnknownInstanceType, IpLimitsUnknown) as exc:
+    except UnknownInstanceType as exc:
         raise Problem(str(exc)) from None
+    except IpLimitsUnknown as exc:
+        near = load_catalog().similar(value)
+        such = f", such as {' or '.join(near) if len(near) < 3 else near[0] + ', ' + near[1] + ' or ' + near[2]}" if near else ""
+        raise Problem(f"{exc}; allowed: an instance type whose ENI and IP limits are known "
+                      f"(data/instance_types.csv){such}") from None
     return value
 
 
@@ -236,6 +281,7 @@ class Reservation(Section):
     """A CIDR reservation of a vSwitch: a mask (placed by simkit) or a CIDR."""
 
     where: ClassVar[str] = "vswitches[].reservations[]"
+    noun: ClassVar[str] = "CIDR reservations"
     mask: Optional[Whole(0, 32)] = Field(None, description=(
         "the reservation's mask; simkit places it on the lowest free aligned block (how Alibaba Cloud places "
         "it is not published)"))
@@ -252,7 +298,8 @@ class VSwitch(Section):
     """A vSwitch."""
 
     where: ClassVar[str] = "vswitches[]"
-    name: Text() = Field(description="referred to by `fleet[].vswitch`; unique")
+    noun: ClassVar[str] = "vSwitches"
+    name: Text("non-empty text, a name no other vSwitch has") = Field(description="referred to by `fleet[].vswitch`")
     zone: Annotated[Optional[Text("a zone of the region, such as cn-hangzhou-h")],
                     Shown("the region's first zone")] = Field(None, description=(
         "a zone of the region, as `data/zones.csv` lists it (e.g. `ap-southeast-1a`, `cn-hangzhou-h`); left out: "
@@ -269,6 +316,7 @@ class FleetEntry(Section):
     """A group of instances of one type on one vSwitch."""
 
     where: ClassVar[str] = "fleet[]"
+    noun: ClassVar[str] = "instance groups"
     instance_type: InstanceTypeName = Field(description="the ECS instance type")
     count: Whole(1, MAX_FLEET_COUNT) = Field(description="how many instances")
     vswitch: Text("a vswitches[].name") = Field(description=(
@@ -327,7 +375,8 @@ class Retry(Section):
     factor: Optional[Number(0.0, MAX_RETRY_FACTOR)] = Field(None, description="each wait is this many times the last")
     jitter: Optional[Number(0.0, MAX_RETRY_FACTOR)] = Field(None, description="a wait grows by up to this share of itself, at random")
     attempts: Optional[Whole(1, MAX_RETRY_ATTEMPTS)] = Field(None, description="tries in all, the first included")
-    codes: Optional[RetryCodes] = Field(None, description="the codes after which the call is tried again (`any`: every code)")
+    codes: RetryCodes = Field(None, validate_default=False, description=(
+        "the codes after which the call is tried again (`any`: every code)"))
 
     def policy(self, action: str) -> RetryPolicy:
         """Terway's policy for ``action`` with this section's keys laid on top."""
@@ -345,6 +394,8 @@ class Agent(Section):
     """The node agents (Terway-like; the defaults are Terway's: `simkit.agents.AgentConfig`)."""
 
     where: ClassVar[str] = "agent"
+    moved: ClassVar[dict[str, str]] = {f"retry_{old}": f"retries.<Action>.{new}" for old, new in (
+        ("attempts", "attempts"), ("backoff", "backoff"), ("factor", "factor"), ("jitter", "jitter"))}
     ipam: Choice(IPAMS) = Field(_AGENT.ipam, description=(
         "who manages each node's addresses: `centralized`, Terway's controller (the Helm chart's default, "
         "`centralizedIPAM: true`), or `daemon`, each node's own daemon; see docs/terway.md"))
@@ -376,6 +427,14 @@ class Agent(Section):
     give_up_backoff: _WAIT = Field(_seconds_default(_AGENT.give_up_backoff), description=(
         "when the daemon asks again after any other refusal, once the retries ran out (kubelet's retry of the pod; "
         "a choice)"))
+
+    @field_validator("retries", mode="before")
+    @classmethod
+    def _retries_table(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise Problem(f"expected a mapping of API action to how it is retried (backoff, factor, jitter, attempts, "
+                          f"codes), got {show(value)}")
+        return value
 
     @model_validator(mode="after")
     def _pool(self) -> "Agent":
@@ -418,7 +477,9 @@ class Burst(Section):
     """Extra pods arriving at once, or spread evenly over `over`."""
 
     where: ClassVar[str] = "workload.bursts[]"
-    at: Duration(positive=False) = Field(description="when the burst starts; before `duration` ends")
+    noun: ClassVar[str] = "bursts"
+    at: Duration(positive=False, text="0 or longer, before duration ends") = Field(description=(
+        "when the burst starts"))
     pods: Whole(1, MAX_PODS) = Field(description="how many pods")
     over: Duration(positive=False) = Field(0, description="spread over this long; the burst ends by `duration`")
 
@@ -498,7 +559,7 @@ class Limits(Section):
         "says 10 per vSwitch, which is `reservations_per_vswitch: 10, reservations_per_vpc: null`"))
     available_eni_max_secondary: Whole(1) = Field(_CLOUD.available_eni_max_secondary, description=(
         "secondary IPs on an unattached ENI"))
-    client_token_ttl: Optional[Duration()] = Field(DEFAULT_TOKEN_TTL, description=(
+    client_token_ttl: Optional[Duration(nullable=True)] = Field(DEFAULT_TOKEN_TTL, description=(
         "how long ClientTokens are remembered in a replay (the real validity is not published); null: for the "
         "whole run"))
 
@@ -546,7 +607,8 @@ class Scenario(Section):
     region: Choice(REGIONS, "a region simkit knows") = Field("cn-hangzhou", description=(
         "an Alibaba Cloud region id (IPv4 prefixes only in the regions that support them)"))
     duration: Duration(most=MAX_DURATION) = Field("1d", description="simulated time to replay")
-    sample_every: Duration() = Field("5m", description=(
+    sample_every: Duration(text=f"at least {MIN_SAMPLE_EVERY:g} s, at most the duration, and at most "
+                                f"{MAX_SAMPLES:,} samples a run") = Field("5m", description=(
         f"how often the per-vSwitch figures are sampled: at most `duration`, and at most {MAX_SAMPLES:,} samples a run"))
     vpc: Vpc = Field({"cidr": "10.0.0.0/8"}, description="the VPC")
     security_group: SecurityGroup = Field({}, description="the fleet's security group")

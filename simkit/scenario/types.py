@@ -55,7 +55,10 @@ _SHORT.maxstring = _SHORT.maxlong = _SHORT.maxother = 64
 
 
 def show(value: Any) -> str:
-    """``value`` as it would be typed, cut to 60 characters so a message stays one line."""
+    """``value`` as it would be typed, cut to 60 characters so a message stays one line; null,
+    true and false as YAML writes them."""
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
     text = _SHORT.repr(value) if isinstance(value, (list, dict, tuple, set)) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -130,17 +133,39 @@ _DURATION_PATTERN = rf"^\s*{_NUMBER}\s*[smhd]?\s*$"
 _RATE_PATTERN = rf"^\s*{_NUMBER}\s*(/\s*[smhd])?\s*$"
 
 
-def Duration(positive: bool = True, least: float | None = None, most: float | None = None) -> Any:
+def Duration(positive: bool = True, least: float | None = None, most: float | None = None, *,
+             text: str | None = None, nullable: bool = False) -> Any:
     """A duration: seconds as a number, or a number with a unit (``30s``, ``10m``, ``1.5h``,
     ``1d``), parsed to seconds; longer than 0 when ``positive``, within [least, most] seconds
     for the bounds given. Out of bounds, the message gives the value in seconds and the range,
-    e.g. "'1e300d' is 8.64e+304 s; allowed: longer than 0 and at most 366d (31,622,400 s)"."""
-    bounds = [f"at least {seconds_text(least)}" if least is not None else "longer than 0" if positive else ""]
+    e.g. "'1e300d' is 8.64e+304 s; allowed: longer than 0 and at most 366d (31,622,400 s)".
+    ``text`` says the range in words where a rule across keys narrows it (``sample_every``);
+    ``nullable`` adds "(or null)" where the key takes null."""
+    bounds = [f"at least {seconds_text(least)}" if least is not None else "longer than 0" if positive else "0 or longer"]
     bounds += [f"at most {seconds_text(most)}"] if most is not None else []
-    bound_text = " and ".join(b for b in bounds if b)
+    bound_text = text or " and ".join(bounds)
+    if nullable:
+        bound_text += " (or null)"
     allowed = "a duration (`90`, `30s`, `10m`, `1.5h`, `1d`)" + (f", {bound_text}" if bound_text else "")
 
     def check(value: Any) -> float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            # An int too large for a float is as far from finite as infinity.
+            number = float(value) if not isinstance(value, int) or abs(value) < 10 ** 300 else (
+                math.inf if value > 0 else -math.inf)
+            if math.isnan(number):
+                raise Problem(f"nan is not a number of seconds; allowed: {bound_text}")
+            if math.isinf(number):
+                raise Problem(f"{show(value)} is not a finite number of seconds; allowed: {bound_text}")
+            if number < 0:
+                raise Problem(f"{show(value)} is {number:,.10g} s; allowed: {bound_text}")
+        elif isinstance(value, str) and value.strip().startswith("-"):
+            try:
+                magnitude = parse_duration(value.strip()[1:])
+            except ValueError:
+                magnitude = None
+            if magnitude is not None:
+                raise Problem(f"{show(value)} is {-magnitude:,.10g} s; allowed: {bound_text}")
         try:
             seconds = parse_duration(value)
         except ValueError as exc:
@@ -171,7 +196,7 @@ def Rate() -> Any:
     return _typed(float, check, "a rate: per second as a number, or `0.5/s`, `30/m`, `100/h`, `1000/d`", schema)
 
 
-def Text(allowed: str = "text") -> Any:
+def Text(allowed: str = "non-empty text") -> Any:
     """A non-empty string."""
 
     def check(value: Any) -> str:

@@ -4,6 +4,8 @@ and, where there is one, the line."""
 
 from __future__ import annotations
 
+import reprlib
+
 from typing import IO, Any
 
 from simkit.workloads.records import WorkloadError
@@ -14,6 +16,11 @@ __all__ = ["cut", "not_utf8", "open_text"]
 _QUOTED = 60
 
 
+_SHORT = reprlib.Repr()  # (Python 3.11's Repr takes no arguments: its limits are attributes)
+_SHORT.maxlevel = 3
+_SHORT.maxtuple = _SHORT.maxlist = _SHORT.maxdict = _SHORT.maxset = 4
+
+
 def cut(value: Any) -> str:
     """``value`` as a message quotes it: its repr, cut to 60 characters ("..." marks the cut).
     An integer too long for Python to write out (over 4,300 digits) is described instead.
@@ -22,7 +29,9 @@ def cut(value: Any) -> str:
     ("'99999999999", 60)
     """
     try:
-        shown = repr(value)
+        # reprlib stops at a few items a level: a nested YAML value ("billion laughs") that
+        # stands for millions of items is never spelled out before being cut.
+        shown = _SHORT.repr(value) if isinstance(value, (list, dict, tuple, set)) else repr(value)
     except ValueError:  # sys.get_int_max_str_digits(): an int of thousands of digits
         shown = f"an integer of about {int(value.bit_length() * 0.30103):,} digits"
     return shown if len(shown) <= _QUOTED else shown[:_QUOTED - 3] + "..."
