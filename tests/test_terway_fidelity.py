@@ -204,3 +204,15 @@ def test_the_daemon_rests_only_the_eni_that_ran_out(tmp_path):
     others = [t for t, node, n, c in calls
               if node != node0 and n in ("AssignPrivateIpAddresses", "CreateNetworkInterface") and t0 < t < t0 + 600]
     assert others
+
+
+def test_every_setting_docs_terway_md_names_is_an_agent_key():
+    """docs/terway.md says which setting controls each behaviour: each must exist."""
+    import re
+    from pathlib import Path
+
+    from simkit.scenario.schema import Agent
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "terway.md").read_text()
+    named = set(re.findall(r"`agent\.([a-z_]+)", doc))
+    assert named and named <= set(Agent.model_fields), named - set(Agent.model_fields)
