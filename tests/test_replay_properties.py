@@ -30,8 +30,11 @@ def scenario(p):
     return {
         "seed": p["seed"], "duration": "2h", "sample_every": "10m", "placement": p["placement"],
         "vswitches": [{"name": "v", "zone": "cn-hangzhou-h", "cidr": f"10.0.0.0/{p['mask']}", "reservations": reservations}],
-        "fleet": [{"instance_type": p["itype"], "count": p["count"], "vswitch": "v"}],
-        "agent": {"mode": p["mode"], "min_idle": p["min_idle"], "max_idle": p["min_idle"] + p["extra_idle"]},
+        # Prefix mode: Terway's controller keeps a fixed prefix count a node, and kubelet's max pods is set.
+        "fleet": [{"instance_type": p["itype"], "count": p["count"], "vswitch": "v",
+                   **({"max_pods": 16} if p["mode"] == "prefix" else {})}],
+        "agent": {"mode": p["mode"], "min_idle": p["min_idle"], "max_idle": p["min_idle"] + p["extra_idle"],
+                  **({"prefix_count": 1} if p["mode"] == "prefix" else {})},
         "workload": {"kind": "pod-churn", "arrival_rate": p["rate"], "lifetime": {"median": "10m", "p90": "40m"}},
         "faults": {"AssignPrivateIpAddresses": {"InternalError": p["fault"]}},
     }

@@ -63,7 +63,8 @@ def test_prefix_mode_on_a_vswitch_too_small_for_a_reservation_names_its_cidr():
 
 
 def test_prefix_mode_with_a_reservation_and_a_log_of_calls_without_one_are_accepted():
-    build_plan(scenario(agent={"mode": "prefix"}))  # vsw-a has a /25 reservation
+    fleet = [{"instance_type": "ecs.g7.xlarge", "count": 8, "vswitch": "vsw-a", "max_pods": 32}]
+    build_plan(scenario(fleet=fleet, agent={"mode": "prefix", "prefix_count": 2}))  # vsw-a has a /25 reservation
     # A log of API calls is replayed as it stands; agents serve no pods, so no reservation is needed.
     build_plan(scenario(vswitches=[{"name": "vsw-a", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/24"}],
                         agent={"mode": "prefix"},
@@ -116,9 +117,15 @@ def test_the_smallest_types_that_serve_pods_are_accepted():
     """``ecs.t5-lc2m1.nano,t5-lc2m1,1,0.5,2,2,...``: EniQuantity 2, EniPrivateIpAddressQuantity 2:
     (2 - 1) * 2 = 2 pods in secondary-ip mode, (2 - 1) * (2 - 1) * 16 = 16 in prefix mode."""
     fleet = [{"instance_type": "ecs.t5-lc2m1.nano", "count": 1, "vswitch": "vsw-a"}]
-    for mode, pods in (("secondary-ip", 2), ("prefix", 16)):
-        replay = Replay(build_plan(scenario(fleet=fleet, agent={"mode": mode}, duration="1h")))
-        assert [n.max_pods for n in replay.layout.nodes] == [pods]
+    replay = Replay(build_plan(scenario(fleet=fleet, duration="1h")))
+    assert [n.max_pods for n in replay.layout.nodes] == [2]
+    # In prefix mode the node's max pods is kubelet's, set by the operator; its one secondary ENI
+    # holds (2 - 1) = 1 prefix: prefix_count 1 fits, 2 does not.
+    fleet[0]["max_pods"] = 16
+    replay = Replay(build_plan(scenario(fleet=fleet, agent={"mode": "prefix", "prefix_count": 1}, duration="1h")))
+    assert [n.max_pods for n in replay.layout.nodes] == [16]
+    err = refused(scenario(fleet=fleet, agent={"mode": "prefix", "prefix_count": 2}))
+    assert err.path == "agent.prefix_count" and "= (2 - 1) * (2 - 1) = 1; allowed: at most 1" in str(err)
 
 
 def test_max_pods_below_1_says_what_the_limits_give():

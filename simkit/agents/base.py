@@ -106,7 +106,7 @@ class NodeAgent:
     """
 
     def __init__(self, ctx: AgentContext, node: Node, config: AgentConfig, attach_seconds: float):
-        from simkit.agents.ipam import IPAMS  # the IPAMs drive agents: imported here, once built
+        from simkit.agents.ipam import IPAM_OF_MODE, IPAMS  # the IPAMs drive agents: imported here, once built
 
         self.ctx = ctx
         self.node = node
@@ -127,7 +127,7 @@ class NodeAgent:
         self.max_enis = node.itype.eni_quantity - 1  # the primary ENI is the node's own
         #: request type -> how it is retried (read once: the same for every call of a run)
         self._retry: dict[type, RetryPolicy] = {}
-        self.ipam: Ipam = IPAMS[config.ipam](self)
+        self.ipam: Ipam = IPAM_OF_MODE.get(config.mode, IPAMS[config.ipam])(self)
 
     def start(self) -> None:
         """The workload starts: the IPAM's first sync."""

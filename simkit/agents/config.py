@@ -92,6 +92,8 @@ class AgentConfig:
       (1 minute).
     give_up_backoff: when the daemon asks again after any other refusal (kubelet's retry of the
       pod's sandbox; a choice, 1 minute).
+    prefix_count: prefix mode: the /28 prefixes the controller keeps on each node
+      (``ipv4_prefix_count``; pool.go ``syncPrefixAllocation``); the pool settings do not apply.
     """
 
     ipam: str = "centralized"
@@ -105,6 +107,7 @@ class AgentConfig:
     block_exhausted: float | None = None
     block_eni_limit: float = 60.0
     give_up_backoff: float = 60.0
+    prefix_count: int | None = None
 
     def __post_init__(self) -> None:
         if self.ipam not in IPAMS:

@@ -32,7 +32,8 @@ from simkit.ecs.requests import AssignPrivateIpAddresses, CreateNetworkInterface
 if TYPE_CHECKING:
     from simkit.agents.base import AgentEni, NodeAgent
 
-__all__ = ["Centralized", "Daemon", "GATHER_SECONDS", "IPAMS", "Ipam", "RECONCILE_SPACING", "VSwitchBlocks"]
+__all__ = ["Centralized", "Daemon", "GATHER_SECONDS", "IPAMS", "IPAM_OF_MODE", "Ipam", "PrefixTarget", "RECONCILE_SPACING",
+           "VSwitchBlocks"]
 
 #: The daemon's allocation worker sleeps this long before it asks, so the pods that arrive
 #: meanwhile are asked for in one call (``time.Sleep(300 * time.Millisecond)``, pkg/eni/local.go).
@@ -346,5 +347,61 @@ class Centralized(Ipam):
             self.request()
 
 
-#: agent.ipam -> its class
+class PrefixTarget(Centralized):
+    """Terway's controller in prefix mode (pool.go ``syncPrefixAllocation``; prefix mode has no
+    daemon IPAM): each node is brought to ``agent.prefix_count`` /28 prefixes, on its InUse ENIs'
+    free slots first (IPv4PerAdapter less addresses and prefixes on it), then on new ENIs of up
+    to IPv4PerAdapter - 1 prefixes, at most 10 a call; prefixes are never given back, and the
+    pool settings do not apply. The node's daemon binds each pod to a free address of the node's
+    prefixes at once. A refusal is requeued with the controller's failure back-off, 1 s doubling
+    to 300 s (``MultiIPMinSyncPeriodOnFailure`` / ``MaxSyncPeriodOnFailure``): the prefix sync does
+    not mark the node's status modified, so the error reaches the work queue's rate limiter."""
+
+    serves_at_once = True
+
+    def __init__(self, agent: "NodeAgent"):
+        super().__init__(agent)
+        self.failures = 0
+
+    def pod_waiting(self) -> None:
+        """A pod found no free address: if the node already holds all its prefixes, it waits for
+        one to free (the prefix count is the node's capacity); else the reconcile goes on."""
+        agent = self.agent
+        if agent.prefixes_held() >= self.config.prefix_count and not agent.attaching():
+            agent.held_by(WaitReason.NODE_PREFIXES)
+        self.request()
+
+    def pod_ended(self) -> None:
+        """Nothing to do: an address back to the node's prefixes serves the next pod at once."""
+
+    def settled(self) -> None:
+        """A call succeeded: the next reconcile (a second later) goes on towards the target."""
+        self.failures = 0
+        self.agent.serve()
+        self.request()
+
+    def addresses_came(self) -> None:
+        """An ENI attached: its prefixes serve pods at once."""
+        self.agent.serve()
+        self.request()
+
+    def work(self) -> None:
+        """Towards ``prefix_count``: one call a reconcile."""
+        agent = self.agent
+        if agent.busy or self.grown:
+            return
+        missing = self.config.prefix_count - agent.prefixes_held()  # attaching ENIs' prefixes included
+        if missing > 0:
+            self.grown = agent.grow_prefixes(missing, can_create=not agent.attaching())
+
+    def refused(self, code: str, request: Any) -> None:
+        """Requeue after the failure back-off: 1, 2, 4 ... 256, then 300 s."""
+        delay = min(300.0, 2.0 ** self.failures)
+        self.failures += 1
+        self.request(self.ctx.now + delay)
+
+
+#: agent.ipam -> its class (prefix mode has one of its own: ``IPAM_OF_MODE``)
 IPAMS: dict[str, type[Ipam]] = {"daemon": Daemon, "centralized": Centralized}
+#: agent.mode -> the IPAM it always uses, whatever agent.ipam says
+IPAM_OF_MODE: dict[str, type[Ipam]] = {"prefix": PrefixTarget}

@@ -63,6 +63,7 @@ class WaitReason(enum.IntEnum):
     RETRYING = 9  # its node's calls failed otherwise (InternalError, Operation.Conflict...) and were retried
     SECURITY_GROUP = 10  # its node's security group was full: a basic group's addresses, or a group's ENIs
     VPC_ADDRESSES = 11  # the VPC held its quota of private addresses used by cloud resources
+    NODE_PREFIXES = 12  # prefix mode: every address of its node's agent.prefix_count prefixes was in use
 
 
 class Pod:

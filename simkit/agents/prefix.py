@@ -1,20 +1,17 @@
-"""Prefix mode: /28 IPv4 prefixes on secondary ENIs, 16 pod addresses each.
-
-At most 10 prefixes per call and at most (EniPrivateIpAddressQuantity - 1) per ENI, one slot
-kept for the ENI's primary IP, as Terway does (alibaba-facts §5). A prefix is given back when
-all 16 of its addresses are idle and the pool stays at or above ``max_idle`` without it.
+"""Prefix mode: /28 IPv4 prefixes on secondary ENIs, 16 pod addresses each, as Terway's
+controller keeps them (``simkit.agents.ipam.PrefixTarget``): a fixed ``agent.prefix_count`` a
+node, at most 10 a call, at most (EniPrivateIpAddressQuantity - 1) on each secondary ENI (one
+slot kept for the ENI's primary IP), never given back (pool.go ``syncPrefixAllocation``,
+docs/ip-prefix.md; alibaba-facts §5).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-
 from simkit.agents.base import AgentEni, EniPhase, NodeAgent
-from simkit.agents.pods import WaitReason
-from simkit.ecs.requests import AssignPrivateIpAddresses, CreateNetworkInterface, UnassignPrivateIpAddresses
+from simkit.ecs.requests import AssignPrivateIpAddresses, CreateNetworkInterface
 from simkit.ecs.resources import Eni
 from simkit.ecs.results import AssignResult
-from simkit.net import BLOCK, PREFIX_LEN, Cidr
+from simkit.net import BLOCK
 
 __all__ = ["PREFIXES_PER_CALL", "PrefixAgent"]
 
@@ -31,37 +28,40 @@ class PrefixAgent(NodeAgent):
         self.per_eni_prefixes = self.per_eni - 1
         self.prefix_owner: dict[int, AgentEni] = {}
 
-    def grow(self, need: int, can_use, can_create: bool) -> bool:
-        """One call towards ``need`` more addresses: prefixes on an ENI with room, or a new ENI."""
-        k = -(-need // BLOCK)  # prefixes for ``need`` addresses
+    def prefixes_held(self) -> int:
+        """Prefixes on this node's ENIs (attached or not)."""
+        return len(self.prefix_owner)
+
+    def attaching(self) -> int:
+        """Prefixes asked with ENIs still attaching."""
+        return sum(len(e.prefixes) for e in self.enis if e.phase is EniPhase.ATTACHING)
+
+    def grow_prefixes(self, missing: int, can_create: bool) -> bool:
+        """One call towards ``missing`` more prefixes: on the attached ENI with free slots
+        (IPv4PerAdapter less its addresses and prefixes), else a new ENI with up to
+        IPv4PerAdapter - 1; at most 10 a call. False when neither can be made."""
         node = self.node
         for eni in self.enis:
-            room = self.per_eni_prefixes - len(eni.prefixes)
-            if eni.phase is EniPhase.READY and room > 0 and can_use(eni):
-                self.send(AssignPrivateIpAddresses(node.region_id, eni.id, ipv4_prefix_count=min(k, room, PREFIXES_PER_CALL),
+            room = self.per_eni - eni.slots
+            if eni.phase is EniPhase.READY and room > 0:
+                self.send(AssignPrivateIpAddresses(node.region_id, eni.id,
+                                                   ipv4_prefix_count=min(missing, room, PREFIXES_PER_CALL),
                                                    client_token=self.token()), self._assigned)
                 return True
-        if len(self.enis) < self.max_enis:
-            if not can_create:
-                return False
-            n = min(k, self.per_eni_prefixes, PREFIXES_PER_CALL)
+        if len(self.enis) < self.max_enis and can_create:
+            n = min(missing, self.per_eni_prefixes, PREFIXES_PER_CALL)
             self.send(CreateNetworkInterface(node.region_id, node.vswitch_id, security_group_id=node.security_group_id,
                                              ipv4_prefix_count=n, client_token=self.token()), self._created)
             return True
-        if all(e.phase is EniPhase.READY for e in self.enis):
-            # Every ENI the instance type allows is full of prefixes: pods wait for others to end.
-            self.held_by(WaitReason.ENI_LIMIT)
+        return False
+
+    def grow(self, need: int, can_use, can_create: bool) -> bool:
+        """Prefix mode grows towards its prefix count, not a demand (``grow_prefixes``)."""
         return False
 
     def release(self, surplus: int, deletes):
-        """Plan to give back one whole idle prefix while the pool stays at or above
-        ``max_idle`` without it: (16, the call), or None."""
-        if surplus < BLOCK:
-            return None
-        counts = Counter(ip & _HOST_MASK for ip in self.idle)
-        if not any(c == BLOCK and p in self.prefix_owner for p, c in counts.items()):
-            return None
-        return BLOCK, self._trim_prefix
+        """Prefixes are never given back in Terway's prefix mode."""
+        return None
 
     def eni_holding(self, address: int) -> str:
         """The id of this node's ENI that holds ``address`` ("" when none does)."""
@@ -88,25 +88,3 @@ class PrefixAgent(NodeAgent):
         self._add_prefixes(eni, list(created.prefixes))
         self.adopt(eni)
 
-    def _trim_prefix(self) -> bool:
-        counts = Counter(ip & _HOST_MASK for ip in self.idle)
-        whole = [p for p, c in counts.items() if c == BLOCK and p in self.prefix_owner]
-        if not whole:
-            return False
-        prefix = max(whole)
-        self.idle = [ip for ip in self.idle if ip & _HOST_MASK != prefix]
-        eni = self.prefix_owner[prefix]
-        self.send(UnassignPrivateIpAddresses(self.node.region_id, eni.id, ipv4_prefix=[Cidr(prefix, PREFIX_LEN)]),
-                  self._unassigned, self._kept)
-        return True
-
-    def _unassigned(self, request: UnassignPrivateIpAddresses, result: None) -> None:
-        prefix = request.ipv4_prefix[0].base
-        eni = self.prefix_owner.pop(prefix)
-        eni.prefixes.remove(prefix)
-        eni.slots -= 1
-        self.ipam.settled()
-
-    def _kept(self, request: UnassignPrivateIpAddresses) -> None:
-        prefix = request.ipv4_prefix[0].base
-        self.idle.extend(range(prefix, prefix + BLOCK))  # given up: the prefix is still ours

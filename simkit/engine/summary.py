@@ -171,6 +171,10 @@ def _held(plan: Plan, limit: WaitReason, exhaustion: dict) -> str:
                 f"used by cloud resources (limits.vpc_private_ips){when}")
     if limit is WaitReason.RETRYING:
         return "waited while their nodes' failed calls were retried"
+    if limit is WaitReason.NODE_PREFIXES:
+        count = plan.agent.prefix_count
+        return (f"waited because every address of their node's prefixes was in use: agent.prefix_count {count} "
+                f"prefixes, {count * 16:,} addresses a node")
     return "waited only for calls in flight (ENIs being created and attached)"
 
 

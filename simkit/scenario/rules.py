@@ -210,3 +210,34 @@ def _serves(s: Any) -> None:
             raise Problem(f"agent.mode is prefix, and prefixes come only from a CIDR reservation of the vSwitch; "
                           f"{where}, which has none; add one, e.g. reservations: [{{mask: {mask + 2}}}]",
                           at=("vswitches", j, "reservations"))
+    if mode == "prefix":
+        _prefix_mode(s, catalog)
+
+
+def _prefix_mode(s: Any, catalog: Any) -> None:
+    """Prefix mode as Terway runs it (docs/terway.md): only its centralized controller manages
+    prefixes; it keeps a fixed ``agent.prefix_count`` on each node, which the instance type's
+    ENIs must be able to hold; and a node's max pods is what the operator sets for kubelet
+    (``fleet[].max_pods``), not a formula: both are required, so that comparing modes never
+    changes a fleet's capacity silently (the formula gives ecs.g7.2xlarge 672 pods)."""
+    if s.agent.ipam != "centralized":
+        raise Problem("prefix mode is run by Terway's centralized controller only (pool.go "
+                      "syncPrefixAllocation; the daemon has no prefix IPAM); allowed: agent.ipam: centralized",
+                      at=("agent", "ipam"))
+    count = s.agent.prefix_count
+    if count is None:
+        raise Problem("is required in prefix mode: the /28 prefixes each node keeps (ipv4_prefix_count), e.g. "
+                      "ceil(pods a node runs / 16); allowed: a whole number from 1", at=("agent", "prefix_count"))
+    for i, f in enumerate(s.fleet):
+        itype = catalog.get(f.instance_type)
+        most = (itype.eni_quantity - 1) * (itype.private_ipv4_per_eni - 1)
+        if count > most:
+            raise Problem(f"{count} prefixes do not fit on {itype.name} (fleet[{i}]): (EniQuantity - 1) * "
+                          f"(EniPrivateIpAddressQuantity - 1) = ({itype.eni_quantity} - 1) * "
+                          f"({itype.private_ipv4_per_eni} - 1) = {most}; allowed: at most {most}",
+                          at=("agent", "prefix_count"))
+        if f.max_pods is None:
+            raise Problem(f"is required in prefix mode: the node's max pods is kubelet's setting, which the operator "
+                          f"chooses (Terway's formula would give {itype.name} {served(itype, 'prefix')[0]:,}); "
+                          f"allowed: a whole number from 1, e.g. {count * 16} for {count} prefixes",
+                          at=("fleet", i, "max_pods"))

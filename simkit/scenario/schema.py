@@ -424,6 +424,10 @@ class Agent(Section):
         "(`vSwitchCacheTTL`), by the daemon for its node (its vSwitch cache TTL; after an Assign, that ENI)"))
     block_eni_limit: _WAIT = Field(_seconds_default(_AGENT.block_eni_limit), description=(
         "the daemon creates no ENI for this long after EniPerInstanceLimitExceeded"))
+    prefix_count: Optional[Whole(1)] = Field(None, description=(
+        "prefix mode: the /28 prefixes Terway's controller keeps on each node (`ipv4_prefix_count`), at most "
+        "(EniQuantity - 1) x (EniPrivateIpAddressQuantity - 1) for the fleet's types; required in prefix mode, "
+        "where the pool settings do not apply and prefixes are never given back (docs/terway.md)"))
     give_up_backoff: _WAIT = Field(_seconds_default(_AGENT.give_up_backoff), description=(
         "when the daemon asks again after any other refusal, once the retries ran out (kubelet's retry of the pod; "
         "a choice)"))

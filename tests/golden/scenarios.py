@@ -49,7 +49,8 @@ SCENARIOS: dict[str, object] = {
     "prefix-mode": _churn(
         name="prefix-mode", placement="pack",
         vswitches=[{"name": "vsw-a", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/23", "reservations": [{"mask": 25}]}],
-        agent={"mode": "prefix", "min_idle": 0, "max_idle": 16},
+        fleet=[{"instance_type": "ecs.g7.xlarge", "count": 4, "vswitch": "vsw-a", "max_pods": 32}],
+        agent={"mode": "prefix", "prefix_count": 2},
     ),
     "faults": _churn(name="faults", faults={"AssignPrivateIpAddresses": {"InternalError": 0.05, "Throttling": 0.05},
                                              "CreateNetworkInterface": {"InternalError": 0.1},
