@@ -5,11 +5,11 @@ from simkit.agents.base import AgentContext, AgentEni, EniPhase, NodeAgent
 from simkit.agents.config import MODES, AgentConfig
 from simkit.agents.pods import Node, Pod, PodState, WaitReason
 from simkit.agents.prefix import PrefixAgent
-from simkit.agents.scheduler import Scheduler
+from simkit.agents.scheduler import Scheduler, SchedulerConfig
 from simkit.agents.secondary import SecondaryIpAgent
 
 __all__ = ["AgentConfig", "AgentContext", "AgentEni", "EniPhase", "MODES", "Node", "NodeAgent", "Pod", "PodState",
-           "PrefixAgent", "Scheduler", "SecondaryIpAgent", "WaitReason", "make_agent", "max_pods"]
+           "PrefixAgent", "Scheduler", "SchedulerConfig", "SecondaryIpAgent", "WaitReason", "make_agent", "max_pods"]
 
 #: agent mode -> its agent class
 AGENTS = {"secondary-ip": SecondaryIpAgent, "prefix": PrefixAgent}

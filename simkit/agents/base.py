@@ -113,6 +113,9 @@ class NodeAgent:
         self.by_primary: dict[int, AgentEni] = {}
         self.per_eni = node.itype.private_ipv4_per_eni
         self.max_enis = node.itype.eni_quantity - 1  # the primary ENI is the node's own
+        #: Told when this agent finds its vSwitch out of addresses (an IP-aware scheduler sets
+        #: it: Terway then sets the node's SufficientIP condition false); None: nobody listens.
+        self.on_vswitch_short: Callable[["NodeAgent"], None] | None = None
 
     # ---------------------------------------------------------------- pods
 
@@ -126,6 +129,8 @@ class NodeAgent:
             self.waiting.append(pod)
             if self.hold and not pod.reason:
                 pod.reason = self.hold
+            if self.hold is WaitReason.VSWITCH_ADDRESSES and self.on_vswitch_short is not None:
+                self.on_vswitch_short(self)  # its allocation fails on the exhausted vSwitch
         self.work()
 
     def pod_end(self, pod: Pod) -> None:
@@ -193,6 +198,12 @@ class NodeAgent:
             for pod in self.waiting:
                 if not pod.reason:
                     pod.reason = reason
+
+    @property
+    def capacity(self) -> int:  # pragma: no cover - every mode fills it in
+        """Pod addresses this node's ENIs can hold at most: Terway's max pods for the mode,
+        which it reports as the node's ``k8s.aliyun.com/max-available-ip``."""
+        raise NotImplementedError
 
     def grow(self, need: int) -> None:  # pragma: no cover - every mode fills it in
         """Make one call towards ``need`` more addresses."""
@@ -283,5 +294,7 @@ class NodeAgent:
         wait = getattr(cfg, block) if block is not None else cfg.give_up_backoff
         self.blocked_until = ctx.now + wait
         ctx.after(wait, self.kick)
+        if hold is WaitReason.VSWITCH_ADDRESSES and self.on_vswitch_short is not None:
+            self.on_vswitch_short(self)
         if retry.gave_up is not None:
             retry.gave_up(retry.request)

@@ -61,6 +61,7 @@ class WaitReason(enum.IntEnum):
     ACCOUNT_ENI_QUOTA = 7  # the account's ENI quota in the region was reached
     THROTTLED = 8  # its node's calls were throttled and retried
     RETRYING = 9  # its node's calls failed otherwise (InternalError, Operation.Conflict...) and were retried
+    FLEET_ADDRESSES = 10  # no node it fit had addresses: an IP-aware scheduler skipped them (SufficientIP false)
 
 
 class Pod:

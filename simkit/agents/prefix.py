@@ -31,6 +31,12 @@ class PrefixAgent(NodeAgent):
         self.per_eni_prefixes = self.per_eni - 1
         self.prefix_owner: dict[int, AgentEni] = {}
 
+    @property
+    def capacity(self) -> int:
+        """(EniQuantity - 1) x (EniPrivateIpAddressQuantity - 1) x 16: each secondary ENI's
+        prefixes, one slot kept for its primary IP."""
+        return self.max_enis * self.per_eni_prefixes * BLOCK
+
     def grow(self, need: int) -> None:
         """One call towards ``need`` more addresses: prefixes on an ENI with room, or a new ENI."""
         k = -(-need // BLOCK)  # prefixes for ``need`` addresses

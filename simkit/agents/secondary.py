@@ -25,6 +25,11 @@ class SecondaryIpAgent(NodeAgent):
         super().__init__(ctx, node, config, attach_seconds)
         self.owner: dict[int, AgentEni] = {}  # secondary IP -> its ENI (primaries cannot be given back)
 
+    @property
+    def capacity(self) -> int:
+        """(EniQuantity - 1) x EniPrivateIpAddressQuantity: every address of each secondary ENI."""
+        return self.max_enis * self.per_eni
+
     def grow(self, need: int) -> None:
         """One call towards ``need`` more addresses: on an ENI with room, or a new ENI."""
         batch = self.config.batch
