@@ -1,8 +1,9 @@
 """End-to-end replay speed: a pod-churn scenario of about 1,000,000 API calls on 2,000 nodes.
 
-Agents keep no idle addresses (min_idle 0, max_idle 0), so every pod start is an
-AssignPrivateIpAddresses call and every pod end an UnassignPrivateIpAddresses call, through
-the agents, the scheduler, the model and the recorder. Prints calls per second of wall time,
+Agents keep no idle addresses (min_idle 0, max_idle 0), through the agents, the scheduler, the
+model and the recorder. Terway's IPAMs batch their calls (addresses go back at a pool sync or a
+pool period), so the calls a pod causes depend on the IPAM: the bench prints the cost per pod
+under both, side by side in one run (the calls per second are kept for the floor's ratio). Prints calls per second of wall time,
 the event columns' bytes per recorded call, and the process's peak resident memory. Beside it,
 in the same run, the floor: the same number of bare ``Account.handle`` calls with no engine,
 agents or recording, so the ratio shows what the replay machinery costs.
@@ -29,7 +30,7 @@ from simkit.engine import Replay  # noqa: E402
 from simkit.scenario import build_plan  # noqa: E402
 
 
-def scenario(calls: int) -> dict:
+def scenario(calls: int, ipam: str = "centralized") -> dict:
     # About 20 pods per node at a time, so nearly every pod start and end is a call (an
     # ENI's primary address serves a pod without one).
     lifetime_mean = 1800 * 1.165  # lognormal, median 30 min, p90 60 min
@@ -51,7 +52,7 @@ def scenario(calls: int) -> dict:
         "security_group": {"type": "enterprise"},
         "fleet": [{"instance_type": "ecs.g7.xlarge", "count": 1000, "vswitch": "vsw-a"},
                   {"instance_type": "ecs.g7.xlarge", "count": 1000, "vswitch": "vsw-b"}],
-        "agent": {"mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
+        "agent": {"ipam": ipam, "mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
         "workload": {"kind": "pod-churn", "arrival_rate": rate,
                      "lifetime": {"median": "30m", "p90": "60m"}},
     }
@@ -71,7 +72,7 @@ def saturated(nodes: int, lifetimes: float) -> dict:
         "placement": "lowest",
         "security_group": {"type": "enterprise"},  # 500 nodes: 500 + 500 x 12 addresses, past a basic group's 6,000
         "fleet": [{"instance_type": "ecs.g7.large", "count": nodes, "vswitch": "vsw-a"}],
-        "agent": {"mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
+        "agent": {"ipam": ipam, "mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
         "workload": {"kind": "pod-churn", "arrival_rate": rate, "lifetime": {"median": "10m", "p90": "20m"}},
     }
 
@@ -133,6 +134,16 @@ def main() -> None:
     print(f"\nevent columns: {per_event:.1f} bytes per recorded call; process peak RSS {rss1 / 1024:,.0f} MiB "
           f"(+{(rss1 - rss0) / 1024:,.0f} MiB during the run, {(rss1 - rss0) * 1024 / n:.0f} bytes per call)")
     print(f"errors {s['api_errors']:,}; pod outcomes {s['pod_outcomes']}")
+    # Terway's IPAMs batch their calls (releases at a pool sync or a pool period), so calls per
+    # pod depend on the IPAM: the cost per pod is what compares across IPAMs and versions.
+    print(f"\n{'per pod, by IPAM':<44} {'us per pod':>12} {'calls per pod':>14}")
+    print(f"{'centralized (the default)':<44} {elapsed / s['pods_arrived'] * 1e6:>12,.1f} {n / s['pods_arrived']:>14.2f}")
+    daemon = Replay(build_plan(scenario(args.calls, "daemon")))
+    t2 = time.perf_counter()
+    d = daemon.run()
+    d_elapsed = time.perf_counter() - t2
+    d_pods = d.summary["pods_arrived"]
+    print(f"{'daemon':<44} {d_elapsed / d_pods * 1e6:>12,.1f} {d.recorder.n_calls / d_pods:>14.2f}")
     small, n_small = per_pod_seconds(saturated(500, args.saturated_lifetimes))
     large, n_large = per_pod_seconds(saturated(2000, args.saturated_lifetimes))
     print(f"\nsaturated fleet (offered 2x what it holds): 500 nodes {small * 1e6:.1f} us per pod ({n_small:,} pods), "

@@ -22,6 +22,7 @@ scenarios = st.fixed_dictionaries({
     "rate": st.sampled_from(["1/m", "5/m", "20/m"]),
     "fault": st.sampled_from([0.0, 0.0, 0.2]),
     "placement": st.sampled_from(["random", "lowest", "pack"]),
+    "ip_aware": st.booleans(),
 }).map(lambda p: {**p, "mask": min(p["mask"], 26)} if p["mode"] == "prefix" else p)
 
 
@@ -37,6 +38,7 @@ def scenario(p):
                   **({"prefix_count": 1} if p["mode"] == "prefix" else {})},
         "workload": {"kind": "pod-churn", "arrival_rate": p["rate"], "lifetime": {"median": "10m", "p90": "40m"}},
         "faults": {"AssignPrivateIpAddresses": {"InternalError": p["fault"]}},
+        "scheduler": {"ip_aware": p["ip_aware"]},
     }
 
 
@@ -53,6 +55,16 @@ def test_agents_and_model_agree_and_figures_are_consistent(p):
         held = sum(a.held for a in replay.agents)
         assert replay.host.pods.running <= held <= usable
         most_held[0] = max(most_held[0], held)
+        # The scheduler's index: a node takes pods exactly while it is below its max pods and
+        # (IP-aware) its SufficientIP condition is not false; ``short_room`` marks the nodes
+        # the condition alone keeps from taking one.
+        sch = replay.scheduler
+        for i, agent in enumerate(replay.agents):
+            below = sch.pods[i] < sch.max_pods[i]
+            assert sch.room[i] == (below and not sch.short[i])
+            assert sch.short_room[i] == (below and sch.short[i])
+            assert sch.pods[i] == agent.running + len(agent.waiting)
+            assert not sch.short[i] or p["ip_aware"]
 
     result = replay.run(after_each_event=invariant)
     # The peak of pods running, counted within events too, never exceeds the addresses held.

@@ -99,7 +99,8 @@ def test_one_private_ip_per_eni_serves_no_pod_in_prefix_mode(monkeypatch):
     (the only one with 1, ecs.t1.xsmall, has a single ENI), so this case uses ecs.g7.large
     (EniQuantity 3, 6 per ENI) with its per-ENI count set to 1: in prefix mode each ENI keeps its
     one slot for its primary IP, (3 - 1) * (1 - 1) * 16 = 0 pods; in secondary-ip mode the
-    same type would address (3 - 1) * 1 = 2."""
+    same type would address (3 - 1) * 1 = 2, too few to join an ACK cluster (more than 11), so
+    the message does not suggest that mode, and that mode is refused for it."""
     real = load_catalog()
     g7 = real.get("ecs.g7.large")
     one_ip = dataclasses.replace(g7, name="ecs.test.one-ip", private_ipv4_per_eni=1)
@@ -109,23 +110,80 @@ def test_one_private_ip_per_eni_serves_no_pod_in_prefix_mode(monkeypatch):
     err = refused(scenario(fleet=fleet, agent={"mode": "prefix"}))
     assert err.path == "fleet[0].instance_type"
     assert "(3 - 1) * (1 - 1) * 16 = 0" in str(err)
-    assert "use agent.mode: secondary-ip (2 pods a node)" in str(err)
-    build_plan(scenario(fleet=fleet))  # secondary-ip: 2 pods a node
+    assert str(err).endswith("; use an instance type with an EniPrivateIpAddressQuantity of 2 or more")
+    err = refused(scenario(fleet=fleet))  # secondary-ip: 2 pods a node
+    assert err.path == "fleet[0].instance_type"
+    assert "ecs.test.one-ip cannot join an ACK cluster in agent.mode secondary-ip" in str(err)
 
 
 def test_the_smallest_types_that_serve_pods_are_accepted():
     """``ecs.t5-lc2m1.nano,t5-lc2m1,1,0.5,2,2,...``: EniQuantity 2, EniPrivateIpAddressQuantity 2:
-    (2 - 1) * 2 = 2 pods in secondary-ip mode, (2 - 1) * (2 - 1) * 16 = 16 in prefix mode."""
-    fleet = [{"instance_type": "ecs.t5-lc2m1.nano", "count": 1, "vswitch": "vsw-a"}]
+    (2 - 1) * 2 = 2 pods in secondary-ip mode, where ACK admits no node with 11 or fewer
+    (below); in prefix mode, with no join rule, its one secondary ENI holds (2 - 1) = 1 prefix:
+    prefix_count 1 fits (max_pods is kubelet's, set by the operator), 2 does not. The smallest
+    secondary-ip node that joins addresses 12: ecs.g7.large, (3 - 1) * 6."""
+    fleet = [{"instance_type": "ecs.g7.large", "count": 1, "vswitch": "vsw-a"}]
     replay = Replay(build_plan(scenario(fleet=fleet, duration="1h")))
-    assert [n.max_pods for n in replay.layout.nodes] == [2]
-    # In prefix mode the node's max pods is kubelet's, set by the operator; its one secondary ENI
-    # holds (2 - 1) = 1 prefix: prefix_count 1 fits, 2 does not.
-    fleet[0]["max_pods"] = 16
+    assert [n.max_pods for n in replay.layout.nodes] == [12]
+    fleet = [{"instance_type": "ecs.t5-lc2m1.nano", "count": 1, "vswitch": "vsw-a", "max_pods": 16}]
     replay = Replay(build_plan(scenario(fleet=fleet, agent={"mode": "prefix", "prefix_count": 1}, duration="1h")))
     assert [n.max_pods for n in replay.layout.nodes] == [16]
     err = refused(scenario(fleet=fleet, agent={"mode": "prefix", "prefix_count": 2}))
     assert err.path == "agent.prefix_count" and "= (2 - 1) * (2 - 1) = 1; allowed: at most 1" in str(err)
+
+
+# --- nodes that cannot join an ACK cluster (issue 10, point 9) --------------------------------
+
+def test_a_node_with_11_or_fewer_max_pods_cannot_join_in_secondary_ip_mode():
+    """ACK "Manage pod capacity on nodes", shared-ENI mode: "A node can join a cluster only if
+    the maximum number of pods per node is greater than 11". ``ecs.g6.large,g6,2,8,2,6,...``:
+    EniQuantity 2, EniPrivateIpAddressQuantity 6: (2 - 1) * 6 = 6."""
+    err = refused(scenario(fleet=[{"instance_type": "ecs.g7.xlarge", "count": 2, "vswitch": "vsw-a"},
+                                  {"instance_type": "ecs.g6.large", "count": 2, "vswitch": "vsw-a"}]))
+    assert err.path == "fleet[1].instance_type"
+    assert str(err) == (
+        "scenario: fleet[1].instance_type: ecs.g6.large cannot join an ACK cluster in agent.mode secondary-ip: its "
+        "max pods, (EniQuantity - 1) * EniPrivateIpAddressQuantity = (2 - 1) * 6 = 6, must be greater than 11 "
+        "(ACK \"Manage pod capacity on nodes\", shared-ENI mode: \"A node can join a cluster only if the maximum "
+        "number of pods per node is greater than 11\"); pick an instance type whose ENIs address 12 pods or more "
+        "(ecs.g7.large: (3 - 1) * 6 = 12)")
+
+
+def test_max_pods_cannot_make_a_node_join():
+    """The rule reads the max pods the node reports, Terway's formula for the type; the same
+    ACK page: "Modifying the maxPods parameter affects only the maximum number of pods that use
+    the hostNetwork mode". So max_pods 40 on ecs.g6.large is refused all the same, and saying
+    so; a max_pods of 10 on a type that joins (ecs.g7.xlarge: (4 - 1) * 15 = 45) is accepted."""
+    err = refused(scenario(fleet=[{"instance_type": "ecs.g6.large", "count": 2, "vswitch": "vsw-a", "max_pods": 40}]))
+    assert err.path == "fleet[0].instance_type"
+    assert "= (2 - 1) * 6 = 6, must be greater than 11" in str(err)
+    assert ("fleet[0].max_pods 40 cannot raise it (the same page: maxPods changes only how many hostNetwork pods "
+            "a node runs)") in str(err)
+    build_plan(scenario(fleet=[{"instance_type": "ecs.g7.xlarge", "count": 2, "vswitch": "vsw-a", "max_pods": 10}]))
+
+
+def test_the_join_rule_is_at_11_exactly(monkeypatch):
+    """A made-up type of 2 ENIs with 11 addresses each addresses (2 - 1) * 11 = 11: refused;
+    ecs.g7.large, (3 - 1) * 6 = 12, is accepted (above)."""
+    g7 = load_catalog().get("ecs.g7.large")
+    eleven = dataclasses.replace(g7, name="ecs.test.eleven", eni_quantity=2, private_ipv4_per_eni=11)
+    for module in (schema_module, rules_module):
+        monkeypatch.setattr(module, "load_catalog", lambda: Catalog([g7, eleven]))
+    err = refused(scenario(fleet=[{"instance_type": "ecs.test.eleven", "count": 1, "vswitch": "vsw-a"}]))
+    assert "(2 - 1) * 11 = 11, must be greater than 11" in str(err)
+
+
+def test_the_join_rule_holds_in_secondary_ip_mode_only_and_for_pods_only():
+    """ACK states the rule in the shared-ENI row (and shared ENI + trunk ENI); it gives none
+    for prefix mode, so ecs.g6.large in prefix mode, with room for (2 - 1) * (6 - 1) = 5
+    prefixes, is accepted (fleet-bound's vsw-a has a reservation; in prefix mode the node's max
+    pods is kubelet's, here 80). A log of API calls runs no cluster: the same type replays one."""
+    replay = Replay(build_plan(scenario(fleet=[{"instance_type": "ecs.g6.large", "count": 1, "vswitch": "vsw-a",
+                                                "max_pods": 80}],
+                                        agent={"mode": "prefix", "prefix_count": 5}, duration="1h")))
+    assert [n.max_pods for n in replay.layout.nodes] == [80]
+    build_plan(scenario(fleet=[{"instance_type": "ecs.g6.large", "count": 1, "vswitch": "vsw-a"}],
+                        workload={"kind": "api-calls", "path": str(SAMPLES / "api-calls.jsonl")}))
 
 
 def test_max_pods_below_1_says_what_the_limits_give():

@@ -6,11 +6,11 @@ from simkit.agents.config import IPAMS, MODES, AgentConfig
 from simkit.agents.ipam import Centralized, Daemon, Ipam, VSwitchBlocks
 from simkit.agents.pods import Node, Pod, PodState, WaitReason
 from simkit.agents.prefix import PrefixAgent
-from simkit.agents.scheduler import Scheduler
+from simkit.agents.scheduler import Scheduler, SchedulerConfig
 from simkit.agents.secondary import SecondaryIpAgent
 
 __all__ = ["AgentConfig", "AgentContext", "AgentEni", "Centralized", "Daemon", "EniPhase", "IPAMS", "Ipam", "MODES", "Node", "NodeAgent", "Pod", "PodState",
-           "PrefixAgent", "Scheduler", "SecondaryIpAgent", "VSwitchBlocks", "WaitReason", "make_agent", "max_pods"]
+           "PrefixAgent", "Scheduler", "SchedulerConfig", "SecondaryIpAgent", "VSwitchBlocks", "WaitReason", "make_agent", "max_pods"]
 
 #: agent mode -> its agent class
 AGENTS = {"secondary-ip": SecondaryIpAgent, "prefix": PrefixAgent}

@@ -127,6 +127,9 @@ class NodeAgent:
         self.max_enis = node.itype.eni_quantity - 1  # the primary ENI is the node's own
         #: request type -> how it is retried (read once: the same for every call of a run)
         self._retry: dict[type, RetryPolicy] = {}
+        #: Told when this agent finds its vSwitch out of addresses (an IP-aware scheduler sets
+        #: it: Terway then sets the node's SufficientIP condition false); None: nobody listens.
+        self.on_vswitch_short: Callable[["NodeAgent"], None] | None = None
         self.ipam: Ipam = IPAM_OF_MODE.get(config.mode, IPAMS[config.ipam])(self)
 
     def start(self) -> None:
@@ -146,6 +149,8 @@ class NodeAgent:
         self.waiting.append(pod)
         if self.hold and not pod.reason:
             pod.reason = self.hold
+        if self.hold is WaitReason.VSWITCH_ADDRESSES and self.on_vswitch_short is not None:
+            self.on_vswitch_short(self)  # its allocation fails on the exhausted vSwitch
         self.ipam.pod_waiting()
 
     def pod_end(self, pod: Pod) -> None:
@@ -186,8 +191,16 @@ class NodeAgent:
             for pod in self.waiting:
                 if not pod.reason:
                     pod.reason = reason
+            if reason is WaitReason.VSWITCH_ADDRESSES and self.on_vswitch_short is not None:
+                self.on_vswitch_short(self)  # Terway sets the node's SufficientIP condition false
 
     # ---------------------------------------------------------------- what a mode fills in
+
+    @property
+    def capacity(self) -> int:  # pragma: no cover - every mode fills it in
+        """Pod addresses this node's ENIs can hold at most: Terway's max pods for the mode,
+        which it reports as the node's ``k8s.aliyun.com/max-available-ip``."""
+        raise NotImplementedError
 
     def grow(self, need: int) -> bool:  # pragma: no cover - every mode fills it in
         """Make one call towards ``need`` more addresses; False when no call can be made now

@@ -64,6 +64,7 @@ class WaitReason(enum.IntEnum):
     SECURITY_GROUP = 10  # its node's security group was full: a basic group's addresses, or a group's ENIs
     VPC_ADDRESSES = 11  # the VPC held its quota of private addresses used by cloud resources
     NODE_PREFIXES = 12  # prefix mode: every address of its node's agent.prefix_count prefixes was in use
+    FLEET_ADDRESSES = 13  # no node it fit had addresses: an IP-aware scheduler skipped them (SufficientIP false)
 
 
 class Pod:

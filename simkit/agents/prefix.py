@@ -28,6 +28,13 @@ class PrefixAgent(NodeAgent):
         self.per_eni_prefixes = self.per_eni - 1
         self.prefix_owner: dict[int, AgentEni] = {}
 
+    @property
+    def capacity(self) -> int:
+        """The addresses of the node's ``agent.prefix_count`` prefixes (16 each): what Terway
+        reports as the node's max available IPs in prefix mode."""
+        count = self.config.prefix_count
+        return (count if count is not None else self.max_enis * self.per_eni_prefixes) * BLOCK
+
     def prefixes_held(self) -> int:
         """Prefixes on this node's ENIs (attached or not)."""
         return len(self.prefix_owner)

@@ -29,6 +29,11 @@ class SecondaryIpAgent(NodeAgent):
         super().__init__(ctx, node, config, attach_seconds)
         self.owner: dict[int, AgentEni] = {}  # secondary IP -> its ENI (primaries cannot be given back)
 
+    @property
+    def capacity(self) -> int:
+        """(EniQuantity - 1) x EniPrivateIpAddressQuantity: every address of each secondary ENI."""
+        return self.max_enis * self.per_eni
+
     def grow(self, need: int, can_use: Callable[[AgentEni], bool], can_create: bool) -> bool:
         """One call towards ``need`` more addresses: on the fullest attached ENI with room that
         ``can_use`` allows, or a new ENI if ``can_create``. False when neither can be made."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from simkit.agents import AgentConfig, max_pods
+from simkit.agents import AgentConfig, SchedulerConfig, max_pods
 from simkit.catalog import InstanceType, load_catalog
 from simkit.ecs import CloudSettings
 
@@ -58,10 +58,20 @@ class Plan:
     offered_pods: float | None = None  # pods the workload offers at once at its peak, when known
     setup_meets_faults: bool = False  # building the layout meets the settings' faults and throttling too
     security_group_type: str = "normal"  # the fleet's one security group: normal (basic) or enterprise (advanced)
+    scheduler: SchedulerConfig = SchedulerConfig()  # how pods are placed on nodes
 
 
 def fleet_pods(plan: Plan) -> int:
     """Pods the plan's whole fleet can hold at once: each node's max pods (``fleet[].max_pods``,
-    or what its ENI limits address in the agent's mode), summed."""
+    or what its ENI limits address in the agent's mode; an IP-aware scheduler places no more
+    than the latter), summed."""
     catalog = load_catalog()
-    return sum(f.count * f.pods_per_node(catalog.get(f.instance_type), plan.agent.mode) for f in plan.fleet)
+    mode = plan.agent.mode
+    total = 0
+    for f in plan.fleet:
+        itype = catalog.get(f.instance_type)
+        per_node = f.pods_per_node(itype, mode)
+        if plan.scheduler.ip_aware:
+            per_node = min(per_node, max_pods(itype, mode))
+        total += f.count * per_node
+    return total

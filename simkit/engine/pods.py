@@ -38,6 +38,7 @@ class PodFlow:
         self.arrived = 0
         self.running = 0
         self.peak_running = 0
+        scheduler.on_room = self._place_waiting
 
     def start(self) -> None:
         """Schedule the first pod (each schedules the next: the workload streams)."""
@@ -80,6 +81,11 @@ class PodFlow:
         if pod.node is not None and state is not PodState.UNSCHEDULED:
             pod.node.pod_end(pod)
         pod.state = PodState.DONE
+        if self.scheduler.n_unscheduled:
+            self._place_waiting()
+
+    def _place_waiting(self) -> None:
+        """Place the pods waiting for a node, while the first of them fits somewhere."""
         now = self.clock.now - self.t0
         for waiting, agent in self.scheduler.retry_unscheduled():
             self.records.placed(waiting.index, now, self.node_id(agent))

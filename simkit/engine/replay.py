@@ -64,7 +64,7 @@ class Replay:
         self.host = AgentHost(self.clock, self.model, self.recorder, self.t0)
         self.agents: list[NodeAgent] = [make_agent(self.host, node, plan.agent, settings.eni_attach_seconds)
                                          for node in self.layout.nodes]
-        self.scheduler = Scheduler(self.agents)
+        self.scheduler = Scheduler(self.agents, plan.scheduler)
 
     @property
     def vswitch_ids(self) -> dict[str, str]:

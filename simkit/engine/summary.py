@@ -138,11 +138,14 @@ def _held(plan: Plan, limit: WaitReason, exhaustion: dict) -> str:
         return f"waited because the fleet ran out of CPU: {nodes:,} nodes{offered}"
     if limit is WaitReason.FLEET_MEMORY:
         return f"waited because the fleet ran out of memory: {nodes:,} nodes{offered}"
-    if limit is WaitReason.VSWITCH_ADDRESSES:
+    if limit is WaitReason.VSWITCH_ADDRESSES or limit is WaitReason.FLEET_ADDRESSES:
         hit = exhaustion.get("vswitch_addresses") or exhaustion.get("reservation_prefixes")
         what = "addresses" if hit is None or hit is exhaustion.get("vswitch_addresses") else "free /28 blocks in its reservations"
         where = f"vSwitch {hit['resource']} ran out of {what} {_into(hit['time'])}" if hit else "a vSwitch ran out of addresses"
         sizes = ", ".join(f"{v.name} {v.cidr}: {_usable(v.cidr):,} usable" for v in plan.vswitches)
+        if limit is WaitReason.FLEET_ADDRESSES:
+            return (f"waited for a node because the IP-aware scheduler skipped the nodes with room, whose vSwitch "
+                    f"was out of addresses: {where} ({sizes})")
         return f"waited because {where} ({sizes})"
     if limit is WaitReason.ENI_LIMIT:
         return "waited because their nodes' ENIs were full, as many ENIs as the instance type allows"

@@ -38,7 +38,8 @@ def build_plan(source: str | Path | Mapping) -> Plan:
                 vpc_cidr=str(s.vpc.cidr), vswitches=vswitches, fleet=fleet, agent=s.agent.config(),
                 settings=settings_of(s), pods=workload.pods, api_calls=workload.api_calls, name=s.name, source=name,
                 slo_pod_wait=s.slo.pod_wait, offered_pods=workload.offered_pods,
-                setup_meets_faults=s.setup_meets_faults, security_group_type=s.security_group.type)
+                setup_meets_faults=s.setup_meets_faults, security_group_type=s.security_group.type,
+                scheduler=s.scheduler.config())
 
 
 def settings_of(s: Scenario) -> CloudSettings:

@@ -15,7 +15,12 @@ from simkit.net import PREFIX_LEN, AddressSpace, Cidr
 from simkit.net.space import Refusal, Refused
 from simkit.scenario.types import Problem, seconds_text, show
 
-__all__ = ["check_across", "served"]
+__all__ = ["ACK_MIN_MAX_PODS", "check_across", "served"]
+
+#: ACK admits a node in shared-ENI mode only if its max pods, Terway's (EniQuantity - 1) x
+#: EniPrivateIpAddressQuantity, is greater than this (ACK "Manage pod capacity on nodes", Mar 24
+#: 2026; the same rule on "Select ECS instances to create the master and worker nodes").
+ACK_MIN_MAX_PODS = 11
 
 
 def check_across(s: Any) -> None:
@@ -159,7 +164,8 @@ def served(itype: InstanceType, mode: str) -> tuple[int, str]:
 
 def _serves(s: Any) -> None:
     """Refuse a layout on which the agents can address no pod of a fleet entry, so the run
-    would only show pods waiting forever. Two cases can arise:
+    would only show pods waiting forever, or whose nodes could not join the cluster. These cases
+    are refused:
 
     - an instance type whose ENI limits address no pod in the agent's mode (``served`` is 0):
       in both modes a type with EniQuantity 1, since the agent leaves the primary ENI to the
@@ -169,7 +175,13 @@ def _serves(s: Any) -> None:
     - prefix mode on a vSwitch that carries fleet nodes but has no CIDR reservation: prefixes
       come only from a reservation of the vSwitch (alibaba-facts §2.1);
     - prefix mode in a region that does not offer IPv4 prefixes (``PREFIX_REGIONS``): every
-      prefix call would be refused.
+      prefix call would be refused;
+    - in secondary-ip mode, an instance type whose max pods is 11 or fewer
+      (``ACK_MIN_MAX_PODS``): ACK admits such a node to no cluster (ecs.g6.large: (2 - 1) * 6 =
+      6). The rule reads the max pods the node reports, Terway's formula for the type, and
+      ``fleet[i].max_pods`` cannot raise that (on ACK, maxPods changes only how many
+      hostNetwork pods a node runs). ACK states the rule for shared-ENI mode (and shared ENI +
+      trunk ENI); its page gives none for prefix mode, so prefix mode is not checked.
 
     A ``max_pods`` above what the type serves is allowed: it is how a kubelet max-pods set
     above the ENI limits behaves, and the pods beyond wait for an address.
@@ -192,11 +204,22 @@ def _serves(s: Any) -> None:
             else:
                 why = ("each secondary ENI keeps its one private IPv4 slot for its primary IP, leaving "
                        "none for a /28 prefix")
-                fix = (f"use agent.mode: secondary-ip ({max_pods(itype, 'secondary-ip')} pods a node), or an "
-                       f"instance type with an EniPrivateIpAddressQuantity of 2 or more")
+                other = "an instance type with an EniPrivateIpAddressQuantity of 2 or more"
+                single = max_pods(itype, "secondary-ip")
+                # secondary-ip mode helps only if the node could join there (below)
+                fix = (f"use agent.mode: secondary-ip ({single} pods a node), or {other}"
+                       if single > ACK_MIN_MAX_PODS else f"use {other}")
             given = "" if f.max_pods is None else f" (fleet[{i}].max_pods {f.max_pods} cannot raise it)"
             raise Problem(f"{itype.name} addresses no pod in agent.mode {mode}: {working}{given}; {why}; {fix}",
                           at=("fleet", i, "instance_type"))
+        if mode == "secondary-ip" and count <= ACK_MIN_MAX_PODS:
+            given = "" if f.max_pods is None else (f"; fleet[{i}].max_pods {f.max_pods} cannot raise it (the same page: "
+                                                   f"maxPods changes only how many hostNetwork pods a node runs)")
+            raise Problem(f"{itype.name} cannot join an ACK cluster in agent.mode {mode}: its max pods, {working}, must "
+                          f"be greater than {ACK_MIN_MAX_PODS} (ACK \"Manage pod capacity on nodes\", shared-ENI mode: "
+                          f"\"A node can join a cluster only if the maximum number of pods per node is greater than "
+                          f"{ACK_MIN_MAX_PODS}\"){given}; pick an instance type whose ENIs address {ACK_MIN_MAX_PODS + 1} "
+                          f"pods or more (ecs.g7.large: (3 - 1) * 6 = 12)", at=("fleet", i, "instance_type"))
         j = index[f.vswitch]
         v = s.vswitches[j]
         if mode == "prefix" and not v.reservations:

@@ -37,7 +37,7 @@ from pydantic import (
     model_validator,
 )
 
-from simkit.agents import IPAMS, MODES, AgentConfig
+from simkit.agents import IPAMS, MODES, AgentConfig, SchedulerConfig
 from simkit.agents.config import DEFAULT_RETRY, TERWAY_RETRIES, Backoff, RetryPolicy
 from simkit.catalog import REGIONS, IpLimitsUnknown, UnknownInstanceType, load_catalog
 from simkit.ecs import ACTIONS, CloudSettings, SecurityGroupType
@@ -103,6 +103,7 @@ DEFAULT_TOKEN_TTL = "1h"
 TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "m": 60.0, "h": 3600.0}
 
 _AGENT = AgentConfig()
+_SCHEDULER = SchedulerConfig()
 _CLOUD = CloudSettings()
 
 
@@ -326,9 +327,11 @@ class FleetEntry(Section):
         "mode, (EniQuantity − 1) × (EniPrivateIpAddressQuantity − 1) × 16 in prefix mode (Terway's formulas: the "
         "primary ENI is the node's own, and in prefix mode each ENI keeps one slot for its primary IP). An instance "
         "type for which this comes out 0 is refused for a pod workload, whatever `max_pods` says: in both modes one "
-        "with EniQuantity 1 (ecs.t1.xsmall), in prefix mode also one with EniPrivateIpAddressQuantity 1. A "
-        "`max_pods` above the formula is allowed: like a kubelet max-pods set above the ENI limits, the pods beyond "
-        "wait for an address"))
+        "with EniQuantity 1 (ecs.t1.xsmall), in prefix mode also one with EniPrivateIpAddressQuantity 1. In "
+        "secondary-ip mode an instance type for which it comes out 11 or fewer is refused too, whatever `max_pods` "
+        "says: ACK admits such a node to no cluster (\"Manage pod capacity on nodes\"; ecs.g6.large: (2 − 1) × 6 = "
+        "6). A `max_pods` above the formula is allowed: like a kubelet max-pods set above the ENI limits, the pods "
+        "beyond wait for an address (unless `scheduler.ip_aware`)"))
 
     @field_validator("max_pods", mode="wrap")
     @classmethod
@@ -452,6 +455,31 @@ class Agent(Section):
         kwargs = {name: getattr(self, name) for name in type(self).model_fields}
         kwargs["retries"] = MappingProxyType({**TERWAY_RETRIES, **{a: r.policy(a) for a, r in self.retries.items()}})
         return AgentConfig(**kwargs)
+
+
+class Scheduler(Section):
+    """How pods are placed on nodes (`simkit.agents.SchedulerConfig`). Nodes are tried
+    round-robin; a node takes a pod while it runs fewer than its max pods and, when pods request
+    them, has the CPU and memory left."""
+
+    where: ClassVar[str] = "scheduler"
+    ip_aware: Flag = Field(_SCHEDULER.ip_aware, description=(
+        "IP-aware scheduling, as ACK Pro's kube-scheduler does it (ACK \"Schedule pods based on idle vSwitch IP "
+        "addresses\"): no pod is placed on a node whose agent found its vSwitch out of addresses (Terway then sets "
+        "the node's `SufficientIP` condition false), for `ip_condition_period` or until a pod's address is released "
+        "on that node; and no node takes more pods than its ENIs address (the `k8s.aliyun.com/max-available-ip` "
+        "annotation: Terway's formula, see `fleet[].max_pods`), whatever `fleet[].max_pods` says. A pod that finds "
+        "no node for that reason waits for one (`fleet_addresses`; see \"IP-aware scheduling\"). Off by default in "
+        "simkit, so that runs compare with a cluster without it and a sweep can compare both; on ACK Pro it is on: "
+        "\"automatically enabled\" once Terway is 1.5.7 or later and kube-scheduler recent enough"))
+    ip_condition_period: _WAIT = Field(_seconds_default(_SCHEDULER.ip_condition_period), description=(
+        "with `ip_aware`, how long a node is skipped after its agent found the vSwitch out of addresses, unless "
+        "a pod's address is released on it first (Terway's daemon: 10 minutes, `ipExhaustiveConditionPeriod`); "
+        "not extended while it runs"))
+
+    def config(self) -> SchedulerConfig:
+        """The scheduler's settings."""
+        return SchedulerConfig(**{name: getattr(self, name) for name in type(self).model_fields})
 
 
 class Lifetime(Section):
@@ -621,6 +649,7 @@ class Scenario(Section):
         "how a free IP is picked: `random`, `lowest` or `pack` (fills partly used /28 blocks first)"))
     fleet: Annotated[list[FleetEntry], Field(min_length=1)] = Field(description="groups of instances")
     agent: Agent = Field({}, description="the node agents")
+    scheduler: Scheduler = Field({}, description="how pods are placed on nodes")
     workload: Workload = Field(description="what to replay: `kind` is `pod-churn`, `pod-trace` or `api-calls`")
     faults: FaultTable = Field({}, description=(
         "injected errors: `{Code: rate}` for every action, or `{Action: {Code: rate}}`; codes from "
