@@ -72,7 +72,7 @@ def saturated(nodes: int, lifetimes: float) -> dict:
         "placement": "lowest",
         "security_group": {"type": "enterprise"},  # 500 nodes: 500 + 500 x 12 addresses, past a basic group's 6,000
         "fleet": [{"instance_type": "ecs.g7.large", "count": nodes, "vswitch": "vsw-a"}],
-        "agent": {"ipam": ipam, "mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
+        "agent": {"mode": "secondary-ip", "min_idle": 0, "max_idle": 0},
         "workload": {"kind": "pod-churn", "arrival_rate": rate, "lifetime": {"median": "10m", "p90": "20m"}},
     }
 
