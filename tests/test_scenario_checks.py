@@ -195,7 +195,8 @@ def test_max_pods_below_1_says_what_the_limits_give():
                                agent={"mode": mode}))
         assert err.path == "fleet[0].max_pods"
         assert str(err).endswith("expected a whole number from 1, got 0; leave it out to use the pods ecs.g7.large's "
-                                 "ENI limits address: 12 in secondary-ip mode, 160 in prefix mode")
+                                 "ENI limits address: 12 in secondary-ip mode, 2 in exclusive-eni mode (in prefix "
+                                 "mode it is required)")
 
 
 def test_max_pods_above_what_the_limits_give_is_allowed():

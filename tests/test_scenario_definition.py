@@ -98,7 +98,8 @@ def test_an_unknown_zone_is_blamed_on_the_zone(tmp_path):
 
 
 def test_an_unknown_agent_mode_names_the_value(tmp_path):
-    assert refused(tmp_path, agent={"mode": "eni"}) == "agent.mode: 'eni' is unknown; allowed: secondary-ip, prefix"
+    assert refused(tmp_path, agent={"mode": "eni"}) == (
+        "agent.mode: 'eni' is unknown; allowed: secondary-ip, prefix, exclusive-eni")
 
 
 def test_a_mask_given_as_text_is_refused(tmp_path):

@@ -216,3 +216,33 @@ def test_every_setting_docs_terway_md_names_is_an_agent_key():
     doc = (Path(__file__).resolve().parent.parent / "docs" / "terway.md").read_text()
     named = set(re.findall(r"`agent\.([a-z_]+)", doc))
     assert named and named <= set(Agent.model_fields), named - set(Agent.model_fields)
+
+
+# --- point 8: exclusive-ENI mode ---------------------------------------------------------------
+
+def test_exclusive_eni_mode_gives_each_pod_an_eni_of_its_own(tmp_path):
+    """agent.mode exclusive-eni on one ecs.g7.large (EniQuantity 3): the node runs at most
+    EniQuantity - 1 = 2 pods (limit.go ExclusiveENIPod). p0 (0 s) and p1 (1 s) each cause a
+    CreateNetworkInterface with no secondary address (0.3 s after the pod: the daemon's
+    gathering; p1's while p0's ENI still attaches: each ENI is a slot of its own) and an attach;
+    each pod gets its ENI's primary. p2 (2 s) finds no node with room. p0 ends at 10 s: its ENI
+    is idle, and p2, placed then, takes it at once (the daemon hands out idle addresses first).
+    p1 ends at 50 s: its ENI waits idle (the daemon's pool is 0) until the next sync, in
+    [120, 240) s, which detaches it, and deletes it 3 s later."""
+    s = scenario(tmp_path, [("p0", 0, 10), ("p1", 1, 50), ("p2", 2, None)], duration=400,
+                 fleet=[{"instance_type": "ecs.g7.large", "count": 1, "vswitch": "vsw"}],
+                 agent={"mode": "exclusive-eni"})
+    replay = Replay(build_plan(s))
+    seen = calls_of(replay)
+    result = replay.run()
+    calls = [(round(t, 6), type(r).__name__, getattr(r, "secondary_private_ip_address_count", None))
+             for t, r, _, _ in seen]
+    assert [node.max_pods for node in replay.layout.nodes] == [2]
+    assert [(t, n) for t, n, _ in calls] == [
+        (0.3, "CreateNetworkInterface"), (0.3, "AttachNetworkInterface"),
+        (1.3, "CreateNetworkInterface"), (1.3, "AttachNetworkInterface"),
+        (calls[4][0], "DetachNetworkInterface"), (calls[5][0], "DeleteNetworkInterface")]
+    assert all(n is None for _, _, n in calls)  # no secondary address on any ENI
+    assert 120.0 <= calls[4][0] < 240.0 and calls[5][0] == calls[4][0] + 3.0
+    assert result.summary["pod_outcomes"] == {"served": 3, "expired": 0, "unscheduled": 0, "waiting": 0}
+    assert result.summary["pod_waits_by_reason"] == {"in_flight": 2, "fleet_pods": 1}

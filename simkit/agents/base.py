@@ -105,6 +105,10 @@ class NodeAgent:
     (one call giving idle ones back) and ``usable`` (the addresses an attached ENI brings).
     """
 
+    #: Whether the agent creates no second ENI while one attaches (Terway's shared-ENI modes:
+    #: requests queue on the ENI being created); an exclusive-ENI agent creates one per pod.
+    one_eni_at_a_time = True
+
     def __init__(self, ctx: AgentContext, node: Node, config: AgentConfig, attach_seconds: float):
         from simkit.agents.ipam import IPAM_OF_MODE, IPAMS  # the IPAMs drive agents: imported here, once built
 

@@ -62,7 +62,7 @@ TERWAY_RETRIES: dict[str, RetryPolicy] = {
 #: Actions Terway's table leaves out retry as its default key does (2 s, x1.5, jitter 0.3, 6).
 DEFAULT_RETRY = RetryPolicy(Backoff(2.0, 1.5, 0.3, 6), frozenset({"Throttling", "InternalError"}))
 
-MODES = ("secondary-ip", "prefix")
+MODES = ("secondary-ip", "prefix", "exclusive-eni")
 
 
 IPAMS = ("centralized", "daemon")
@@ -74,7 +74,8 @@ class AgentConfig:
 
     ipam: "centralized" (Terway's controller; the Helm chart's default, ``centralizedIPAM:
       true``) or "daemon" (each node's own daemon). See ``simkit.agents.ipam``.
-    mode: "secondary-ip" (Terway's shared-ENI multi-IP mode) or "prefix" (/28 prefixes).
+    mode: "secondary-ip" (Terway's shared-ENI multi-IP mode), "prefix" (/28 prefixes) or
+      "exclusive-eni" (an ENI of its own for every pod).
     min_idle, max_idle: bounds of the idle address pool (Terway's min/max_pool_size; Helm
       defaults 0 and 5).
     batch: most secondary IPs asked in one Assign call, and most addresses a new ENI is created

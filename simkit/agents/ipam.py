@@ -147,6 +147,9 @@ class Daemon(Ipam):
 
     def __init__(self, agent: "NodeAgent"):
         super().__init__(agent)
+        cfg = self.config
+        # Exclusive-ENI mode forces the daemon's pool to 0 (daemon/config.go).
+        self.min_idle, self.max_idle = (0, 0) if cfg.mode == "exclusive-eni" else (cfg.min_idle, cfg.max_idle)
         self.gathering = False
         self.topup = False  # the last sync found fewer than min_idle idle
         self.blocked_until = 0.0  # after a refusal it does not wait out otherwise
@@ -162,8 +165,8 @@ class Daemon(Ipam):
         next sync comes ``pool_sync_period`` x (1 + U[0, 1)) later."""
         cfg, agent = self.config, self.agent
         idle = len(agent.idle)
-        self.surplus = max(0, idle - cfg.max_idle)
-        self.topup = idle < cfg.min_idle
+        self.surplus = max(0, idle - self.max_idle)
+        self.topup = idle < self.min_idle
         self.work()
         self.ctx.after(cfg.pool_sync_period * (1.0 + self.ctx.jitter()), self.sync)
 
@@ -196,8 +199,8 @@ class Daemon(Ipam):
         idle = len(agent.idle)
         need = len(agent.waiting) - idle
         if self.topup:
-            need += self.config.min_idle
-            if idle >= self.config.min_idle:
+            need += self.min_idle
+            if idle >= self.min_idle:
                 self.topup = False
         need -= agent.attaching()
         if need > 0:
@@ -207,7 +210,7 @@ class Daemon(Ipam):
                 return
             # A new ENI's requests queue on it while it is created and attached (local.go): no
             # second one meanwhile.
-            can_create = now >= self.create_blocked_until and not agent.attaching()
+            can_create = now >= self.create_blocked_until and not (agent.one_eni_at_a_time and agent.attaching())
             if agent.grow(need, lambda eni: eni.inhibited_until <= now, can_create):
                 return
         if agent.waiting:
@@ -404,4 +407,4 @@ class PrefixTarget(Centralized):
 #: agent.ipam -> its class (prefix mode has one of its own: ``IPAM_OF_MODE``)
 IPAMS: dict[str, type[Ipam]] = {"daemon": Daemon, "centralized": Centralized}
 #: agent.mode -> the IPAM it always uses, whatever agent.ipam says
-IPAM_OF_MODE: dict[str, type[Ipam]] = {"prefix": PrefixTarget}
+IPAM_OF_MODE: dict[str, type[Ipam]] = {"prefix": PrefixTarget, "exclusive-eni": Daemon}

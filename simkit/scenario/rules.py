@@ -159,6 +159,8 @@ def served(itype: InstanceType, mode: str) -> tuple[int, str]:
     if mode == "prefix":
         return count, (f"(EniQuantity - 1) * (EniPrivateIpAddressQuantity - 1) * 16 = "
                        f"({enis} - 1) * ({ips} - 1) * 16 = {count}")
+    if mode == "exclusive-eni":
+        return count, f"EniQuantity - 1 = {enis} - 1 = {count}"
     return count, f"(EniQuantity - 1) * EniPrivateIpAddressQuantity = ({enis} - 1) * {ips} = {count}"
 
 

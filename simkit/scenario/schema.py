@@ -343,9 +343,9 @@ class FleetEntry(Section):
             itype = info.data.get("instance_type")
             if not isinstance(problem, Problem) or itype is None:
                 raise
-            given = [f"{served(load_catalog().get(itype), mode)[0]} in {mode} mode" for mode in MODES]
+            given = [f"{served(load_catalog().get(itype), mode)[0]} in {mode} mode" for mode in MODES if mode != "prefix"]
             raise Problem(f"{problem.text}; leave it out to use the pods {itype}'s ENI limits address: "
-                          f"{', '.join(given)}") from None
+                          f"{', '.join(given)} (in prefix mode it is required)") from None
 
 
 _WAIT = Duration(positive=False, most=MAX_AGENT_WAIT)
@@ -403,8 +403,10 @@ class Agent(Section):
         "who manages each node's addresses: `centralized`, Terway's controller (the Helm chart's default, "
         "`centralizedIPAM: true`), or `daemon`, each node's own daemon; see docs/terway.md"))
     mode: Choice(MODES) = Field(_AGENT.mode, description=(
-        "`secondary-ip` (single IPs on secondary ENIs) or `prefix` (/28 prefixes, which come only from the "
-        "vSwitch's `reservations`)"))
+        "`secondary-ip` (single IPs on secondary ENIs), `prefix` (/28 prefixes, which come only from the "
+        "vSwitch's `reservations`; run by the centralized controller) or `exclusive-eni` (an ENI of its own for "
+        "every pod, EniQuantity - 1 pods a node; run by each node's daemon, whatever `ipam` says, with its pool "
+        "at 0)"))
     min_idle: Whole(0) = Field(_AGENT.min_idle, description="idle addresses a node keeps ready")
     max_idle: Whole(0) = Field(_AGENT.max_idle, description="idle addresses above this are given back; at least `min_idle`")
     batch: Whole(1) = Field(_AGENT.batch, description="most secondary IPs asked in one call")
