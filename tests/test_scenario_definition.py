@@ -110,7 +110,7 @@ def test_a_mask_given_as_text_is_refused(tmp_path):
 
 def test_a_misspelt_key_names_the_key_it_resembles(tmp_path):
     assert refused(tmp_path, agent={"max_idel": 3}) == (
-        "agent.max_idel: unknown key (did you mean max_idle?); allowed: ipam, mode, min_idle, max_idle, batch, "
+        "agent.max_idel: unknown key (did you mean max_idle?); allowed: ipam, mode, vswitch_selection, min_idle, max_idle, batch, "
         "retries, pool_sync_period, gc_period, block_exhausted, block_eni_limit, prefix_count, give_up_backoff")
 
 

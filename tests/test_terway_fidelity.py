@@ -246,3 +246,47 @@ def test_exclusive_eni_mode_gives_each_pod_an_eni_of_its_own(tmp_path):
     assert 120.0 <= calls[4][0] < 240.0 and calls[5][0] == calls[4][0] + 3.0
     assert result.summary["pod_outcomes"] == {"served": 3, "expired": 0, "unscheduled": 0, "waiting": 0}
     assert result.summary["pod_waits_by_reason"] == {"in_flight": 2, "fleet_pods": 1}
+
+
+# --- point 6: pod vSwitches, and how one is chosen ----------------------------------------------
+
+def test_ordered_picks_the_most_free_by_a_count_that_goes_stale_until_the_vswitch_is_blocked(tmp_path):
+    """One ecs.g7.2xlarge (4 ENIs, 15 addresses each) on vSwitch ``nodes``, its pod vSwitches
+    pods-a (/27: 28 addresses), pods-b (/28: 12) and pods-k (in zone k, not the node's: ignored,
+    as Terway keys the list by zone); ipam daemon, vswitch_selection ordered (the default); a
+    pod a second that never ends, 36 pods.
+
+    The first ENI: the daemon reads both counts with DescribeVSwitches (2 calls), 28 and 12, and
+    creates it on pods-a. Its 15 addresses go by 14.3 s; the second ENI goes on pods-a too (the
+    cached 28 is not lowered as addresses go out, and stands for the cache's 10 minutes), and
+    takes 13 by 27.3 s: pods-a is full (15 + 13 = 28). At 28.3 s an Assign on it meets
+    InvalidVSwitchId.IpNotEnough (that ENI rests), the Create the daemon tries next goes to pods-a
+    again (its stale count) and is refused too, which blocks pods-a in the cache; the next Create
+    goes to pods-b, whose ENI serves the rest. Every pod is served."""
+    s = scenario(tmp_path, [(f"p{i}", i, None) for i in range(36)], duration=120, sample_every=60,
+                 vswitches=[{"name": "nodes", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/24"},
+                            {"name": "pods-a", "zone": "cn-hangzhou-h", "cidr": "10.0.1.0/27"},
+                            {"name": "pods-b", "zone": "cn-hangzhou-h", "cidr": "10.0.2.0/28"},
+                            {"name": "pods-k", "zone": "cn-hangzhou-k", "cidr": "10.0.3.0/24"}],
+                 fleet=[{"instance_type": "ecs.g7.2xlarge", "count": 1, "vswitch": "nodes",
+                         "pod_vswitches": ["pods-a", "pods-b", "pods-k"]}])
+    replay = Replay(build_plan(s))
+    seen = calls_of(replay)
+    result = replay.run()
+    names = {v: k for k, v in result.vswitch_ids.items()}
+    creates = [(names[r.vswitch_id], c) for _, r, c, _ in seen if type(r).__name__ == "CreateNetworkInterface"]
+    assert creates == [("pods-a", ""), ("pods-a", ""), ("pods-a", "InvalidVSwitchId.IpNotEnough"), ("pods-b", "")]
+    summary = result.summary
+    assert summary["calls_by_action"]["DescribeVSwitches"] == 2
+    assert summary["exhaustion"] == {"vswitch_addresses": {"time": __import__("pytest").approx(28.3), "resource": "pods-a",
+                                                           "code": "InvalidVSwitchId.IpNotEnough"}}
+    assert summary["pod_outcomes"]["served"] == 36
+
+
+def test_a_pod_vswitch_the_file_does_not_name_is_refused():
+    s = {"vswitches": [{"name": "a", "cidr": "10.0.0.0/24"}],
+         "fleet": [{"instance_type": "ecs.g7.large", "count": 1, "vswitch": "a", "pod_vswitches": ["a", "b"]}],
+         "workload": {"kind": "pod-churn", "arrival_rate": "1/m", "lifetime": {"median": "1m", "p90": "2m"}}}
+    with __import__("pytest").raises(__import__("simkit").ScenarioError,
+                                     match=r"fleet\[0\]\.pod_vswitches\[1\]: 'b' is not a vswitches\[\]\.name; allowed: a$"):
+        build_plan(s)

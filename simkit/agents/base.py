@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Protocol
 
 from simkit.agents.config import DEFAULT_RETRY, AgentConfig, RetryPolicy
 from simkit.agents.pods import Node, Pod, PodState, WaitReason
-from simkit.ecs.requests import AttachNetworkInterface, DeleteNetworkInterface, DetachNetworkInterface
+from simkit.ecs.requests import AttachNetworkInterface, DeleteNetworkInterface, DescribeVSwitches, DetachNetworkInterface
 from simkit.errors import ApiError
 
 if TYPE_CHECKING:
@@ -46,10 +46,11 @@ class AgentEni:
     """What an agent knows of one of its secondary ENIs. ``asked`` is how many addresses it was
     created with, primary included (an attaching ENI's addresses count towards the demand)."""
 
-    __slots__ = ("id", "phase", "slots", "primary", "addresses", "prefixes", "asked", "inhibited_until")
+    __slots__ = ("id", "phase", "slots", "primary", "addresses", "prefixes", "asked", "inhibited_until", "vswitch_id")
 
-    def __init__(self, eni_id: str, primary: int, addresses: list[int], prefixes: list[int]):
+    def __init__(self, eni_id: str, primary: int, addresses: list[int], prefixes: list[int], vswitch_id: str = ""):
         self.id = eni_id
+        self.vswitch_id = vswitch_id  # the vSwitch it was created on
         self.phase = EniPhase.CREATED
         self.primary = primary
         self.addresses = dict.fromkeys(addresses)  # secondary IPs, insertion-ordered: O(1) give-back
@@ -221,6 +222,32 @@ class NodeAgent:
     def usable(self, eni: Any) -> list[int]:  # pragma: no cover - every mode fills it in
         """The addresses a newly attached ENI brings to the pool."""
         raise NotImplementedError
+
+    def vswitch_of(self, request: Any) -> str:
+        """The vSwitch a request of this agent's draws addresses from: the one it names (a new
+        ENI), else its ENI's, else the node's."""
+        vswitch = getattr(request, "vswitch_id", None)
+        if vswitch:
+            return vswitch
+        eni = self.eni_by_id.get(getattr(request, "network_interface_id", None) or "")
+        return eni.vswitch_id if eni is not None and eni.vswitch_id else self.node.vswitch_id
+
+    def all_blocked(self, blocks: "VSwitchBlocks", now: float) -> WaitReason:
+        """What holds pods when every vSwitch this node could take addresses from is blocked
+        (NONE when one is not)."""
+        candidates = [v for v, _ in self.node.pod_vswitches] or [self.node.vswitch_id]
+        candidates += [e.vswitch_id for e in self.enis if e.vswitch_id]
+        reasons = [blocks.blocked(v, now) for v in candidates]
+        return reasons[0] if all(reasons) else WaitReason.NONE
+
+    def describe_vswitch(self, vswitch_id: str) -> int | None:
+        """DescribeVSwitches for one vSwitch (recorded as any call): its AvailableIpAddressCount,
+        or None when the call is refused."""
+        try:
+            page = self.ctx.call(self, DescribeVSwitches(self.node.region_id, vswitch_id=vswitch_id), 1)
+        except ApiError:
+            return None
+        return page.items[0].available_ip_count if page.items else None
 
     def attaching(self) -> int:
         """Addresses asked with ENIs still attaching (Terway subtracts them from the demand)."""

@@ -93,6 +93,9 @@ class AgentConfig:
       (1 minute).
     give_up_backoff: when the daemon asks again after any other refusal (kubelet's retry of the
       pod's sandbox; a choice, 1 minute).
+    vswitch_selection: how a pod vSwitch is picked for a new ENI: "ordered" (most free addresses
+      first by the cached DescribeVSwitches count; the Helm chart's and ACK's) or "random"
+      (pkg/vswitch; Terway's code default).
     prefix_count: prefix mode: the /28 prefixes the controller keeps on each node
       (``ipv4_prefix_count``; pool.go ``syncPrefixAllocation``); the pool settings do not apply.
     """
@@ -109,6 +112,7 @@ class AgentConfig:
     block_eni_limit: float = 60.0
     give_up_backoff: float = 60.0
     prefix_count: int | None = None
+    vswitch_selection: str = "ordered"
 
     def __post_init__(self) -> None:
         if self.ipam not in IPAMS:

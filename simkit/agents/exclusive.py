@@ -37,10 +37,11 @@ class ExclusiveEniAgent(NodeAgent):
             if all(e.phase is EniPhase.READY for e in self.enis):
                 self.held_by(WaitReason.ENI_LIMIT)
             return False
-        if not can_create:
+        vswitch = self.ipam.pick_vswitch() if can_create else None
+        if vswitch is None:
             return False
         node = self.node
-        self.send(CreateNetworkInterface(node.region_id, node.vswitch_id, security_group_id=node.security_group_id,
+        self.send(CreateNetworkInterface(node.region_id, vswitch, security_group_id=node.security_group_id,
                                          client_token=self.token()), self._created)
         return True
 
@@ -61,4 +62,4 @@ class ExclusiveEniAgent(NodeAgent):
         return sum(1 for e in self.enis if e.phase is EniPhase.ATTACHING)
 
     def _created(self, request: CreateNetworkInterface, created: Eni) -> None:
-        self.adopt(AgentEni(created.id, created.primary_ip, [], []))
+        self.adopt(AgentEni(created.id, created.primary_ip, [], [], request.vswitch_id))

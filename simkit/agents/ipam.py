@@ -59,12 +59,14 @@ _HOLD_OF_LIMIT = {"security_group_addresses": WaitReason.SECURITY_GROUP, "securi
 
 
 class VSwitchBlocks:
-    """The vSwitches that are not asked for addresses, and until when: Terway's vSwitch cache,
-    where ``Block`` sets a vSwitch's free count to 0 until its entry expires (pkg/vswitch).
-    The controller keeps one for the whole cluster; each daemon one of its own."""
+    """Terway's vSwitch cache (pkg/vswitch): each vSwitch's free-address count as
+    DescribeVSwitches last gave it, kept for the cache's TTL and not lowered as addresses go
+    out; ``Block`` sets a vSwitch's count to 0 until its entry expires. The controller keeps one
+    for the whole cluster; each daemon one of its own."""
 
     def __init__(self) -> None:
         self._until: dict[str, tuple[float, WaitReason]] = {}
+        self._counts: dict[str, tuple[int, float]] = {}  # vSwitch id -> (count, read at)
 
     def block(self, vswitch_id: str, until: float, reason: WaitReason = WaitReason.VSWITCH_ADDRESSES) -> None:
         """Ask nothing of ``vswitch_id`` before ``until`` (the TTL restarts at each block);
@@ -76,6 +78,16 @@ class VSwitchBlocks:
         """What holds pods on ``vswitch_id`` at ``now``: NONE (falsy) when it is not blocked."""
         block = self._until.get(vswitch_id)
         return block[1] if block is not None and now < block[0] else WaitReason.NONE
+
+    def count(self, vswitch_id: str, now: float, ttl: float) -> int | None:
+        """The cached free count of ``vswitch_id``, or None when it was never read or is older
+        than ``ttl`` seconds."""
+        cached = self._counts.get(vswitch_id)
+        return cached[0] if cached is not None and now < cached[1] + ttl else None
+
+    def store(self, vswitch_id: str, count: int, now: float) -> None:
+        """Remember ``count`` as read from DescribeVSwitches at ``now``."""
+        self._counts[vswitch_id] = (count, now)
 
 
 class Ipam:
@@ -121,6 +133,48 @@ class Ipam:
         """``work()``, as a clock callback (the end of a block)."""
         self.work()
 
+    @property
+    def cache(self) -> "VSwitchBlocks":
+        """The vSwitch cache this IPAM reads (the cluster's, or its own)."""
+        return self.ctx.vswitches
+
+    @property
+    def cache_ttl(self) -> float:
+        """How long a vSwitch's cached count stands: ``block_exhausted`` or the IPAM's own."""
+        cfg = self.config
+        return cfg.block_exhausted if cfg.block_exhausted is not None else self.default_ttl
+
+    #: The cache's TTL by default (centralized: vSwitchCacheTTL 20 min).
+    default_ttl = 1200.0
+
+    def pick_vswitch(self) -> str | None:
+        """The vSwitch for a new ENI (pkg/vswitch ``GetOne``): among the node's pod vSwitches (or
+        its own), those not blocked; ``ordered``: the most free addresses by the cached count
+        first (a count older than the TTL is read again with DescribeVSwitches), ``random``: any,
+        at random. None when every one is blocked."""
+        agent, ctx = self.agent, self.ctx
+        now = ctx.now
+        cache, ttl = self.cache, self.cache_ttl
+        candidates = [v for v, _ in agent.node.pod_vswitches] or [agent.node.vswitch_id]
+        candidates = [v for v in candidates if not cache.blocked(v, now)]
+        if not candidates:
+            return None
+        if len(candidates) == 1:
+            return candidates[0]
+        if self.config.vswitch_selection == "random":
+            return candidates[int(ctx.jitter() * len(candidates))]
+        best, most = None, -1
+        for v in candidates:
+            count = cache.count(v, now, ttl)
+            if count is None:
+                count = agent.describe_vswitch(v)
+                if count is None:
+                    continue  # not read (refused): not a candidate this time
+                cache.store(v, count, now)
+            if count > most:
+                best, most = v, count
+        return best
+
     def work(self) -> None:  # pragma: no cover - every IPAM fills it in
         """One call, if one is due now."""
         raise NotImplementedError
@@ -155,6 +209,14 @@ class Daemon(Ipam):
         self.blocked_until = 0.0  # after a refusal it does not wait out otherwise
         self.create_blocked_until = 0.0  # after EniPerInstanceLimitExceeded
         self.vswitches = VSwitchBlocks()  # its own vSwitch cache
+
+    #: The daemon's vSwitch cache TTL (daemon/builder.go ``NewSwitchPool(100, "10m")``).
+    default_ttl = 600.0
+
+    @property
+    def cache(self) -> VSwitchBlocks:
+        """The daemon's own vSwitch cache."""
+        return self.vswitches
 
     def start(self) -> None:
         """The pool's first sync, at once (``JitterUntil`` runs its function before it waits)."""
@@ -204,14 +266,16 @@ class Daemon(Ipam):
                 self.topup = False
         need -= agent.attaching()
         if need > 0:
-            held = self.vswitches.blocked(agent.node.vswitch_id, now)
-            if held:
-                agent.held_by(held)
-                return
             # A new ENI's requests queue on it while it is created and attached (local.go): no
             # second one meanwhile.
             can_create = now >= self.create_blocked_until and not (agent.one_eni_at_a_time and agent.attaching())
-            if agent.grow(need, lambda eni: eni.inhibited_until <= now, can_create):
+            blocks = self.vswitches
+            if agent.grow(need, lambda eni: eni.inhibited_until <= now and not blocks.blocked(eni.vswitch_id, now),
+                          can_create):
+                return
+            held = agent.all_blocked(blocks, now)
+            if held:
+                agent.held_by(held)
                 return
         if agent.waiting:
             return  # nothing to release while pods wait
@@ -327,13 +391,15 @@ class Centralized(Ipam):
         if need <= 0:
             return
         now = ctx.now
-        held = ctx.vswitches.blocked(agent.node.vswitch_id, now)
-        if held:
-            agent.held_by(held)
-            return
-        # No new ENI while one attaches (createBatchSize 1 less the attaching count).
+        blocks = ctx.vswitches
+        # No new ENI while one attaches (createBatchSize 1 less the attaching count); an ENI on a
+        # blocked vSwitch gets no address (validateENI).
         can_create = not agent.attaching()
-        self.grown = agent.grow(need, lambda eni: True, can_create)
+        self.grown = agent.grow(need, lambda eni: not blocks.blocked(eni.vswitch_id, now), can_create)
+        if not self.grown:
+            held = agent.all_blocked(blocks, now)
+            if held:
+                agent.held_by(held)
 
     def refused(self, code: str, request: Any) -> None:
         """IpNotEnough or QuotaExceeded.PrivateIpAddress: the vSwitch is blocked for the whole
@@ -342,7 +408,7 @@ class Centralized(Ipam):
         sooner on a pod event)."""
         cfg, ctx = self.config, self.ctx
         if code in _CONTROLLER_EXHAUSTED:
-            vswitch = getattr(request, "vswitch_id", None) or self.agent.node.vswitch_id
+            vswitch = self.agent.vswitch_of(request)
             block = cfg.block_exhausted if cfg.block_exhausted is not None else 1200.0
             ctx.vswitches.block(vswitch, ctx.now + block, self.agent.hold)
         if self.pending:

@@ -26,6 +26,9 @@ class Node:
     vswitch_name: str  # as the scenario names it
     security_group_id: str
     max_pods: int
+    #: The vSwitches its agent creates pod ENIs on, (id, name), in the node's zone: Terway's
+    #: ``vswitches`` for the zone; empty: the node's own vSwitch.
+    pod_vswitches: tuple[tuple[str, str], ...] = ()
 
     @property
     def cpu_milli(self) -> int:

@@ -91,7 +91,7 @@ class PrefixAgent(NodeAgent):
             self.prefix_owner[p] = eni
 
     def _created(self, request: CreateNetworkInterface, created: Eni) -> None:
-        eni = AgentEni(created.id, created.primary_ip, [], [])
+        eni = AgentEni(created.id, created.primary_ip, [], [], request.vswitch_id)
         self._add_prefixes(eni, list(created.prefixes))
         self.adopt(eni)
 

@@ -50,12 +50,13 @@ class SecondaryIpAgent(NodeAgent):
                                                client_token=self.token()), self._assigned)
             return True
         if len(self.enis) < self.max_enis:
-            if not can_create:
+            vswitch = self.ipam.pick_vswitch() if can_create else None
+            if vswitch is None:
                 return False
             # Terway asks for at most ``batch`` (10) addresses with a new ENI, its primary included
             # (SecondaryPrivateIpAddressCount = IPCount - 1; pool.go, local.go, options.go).
             k = min(need, self.per_eni, batch)
-            self.send(CreateNetworkInterface(node.region_id, node.vswitch_id, security_group_id=node.security_group_id,
+            self.send(CreateNetworkInterface(node.region_id, vswitch, security_group_id=node.security_group_id,
                                              secondary_private_ip_address_count=k - 1 if k > 1 else None,
                                              client_token=self.token()), self._created)
             return True
@@ -114,7 +115,7 @@ class SecondaryIpAgent(NodeAgent):
         self.ipam.settled()
 
     def _created(self, request: CreateNetworkInterface, created: Eni) -> None:
-        eni = AgentEni(created.id, created.primary_ip, list(created.secondaries), [])
+        eni = AgentEni(created.id, created.primary_ip, list(created.secondaries), [], request.vswitch_id)
         for ip in eni.addresses:
             self.owner[ip] = eni
         self.adopt(eni)

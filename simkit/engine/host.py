@@ -31,6 +31,8 @@ class AgentHost:
         self.pods: "PodFlow | None" = None  # set once the pod flow exists
         #: the cluster's vSwitch cache: a centralized controller's blocks hold for every node
         self.vswitches = VSwitchBlocks()
+        #: simulated vSwitch id -> the scenario's name (set by the replay once its layout exists)
+        self.vswitch_names: dict[str, str] = {}
         # Interned once for the recorder, in the order they first call.
         self._kinds: dict[type, tuple[int, Callable[[Any, Any, bool], Outcome]]] = {}  # -> (action, measure)
         self._node_ids: dict[int, tuple[int, int]] = {}  # id(agent) -> (node, vSwitch)
@@ -60,16 +62,25 @@ class AgentHost:
         ids = self._node_ids.get(id(agent))
         if ids is None:
             ids = self._ids_of(agent)
+        node, vsw = ids
+        if agent.node.pod_vswitches:
+            # Pod ENIs may sit on another vSwitch than the node's: the call is that vSwitch's.
+            vsw = self._vswitch_index(agent.vswitch_of(request), vsw)
         t = self.clock.now - self.t0
         try:
             result = self.handle(request)
         except ApiError as exc:
             out = how(request, None, False)
-            rec.record(t, action_id, ids[0], out.eni, ids[1], out.asked, out.granted, exc.code, attempt, exc.limit)
+            rec.record(t, action_id, node, out.eni, vsw, out.asked, out.granted, exc.code, attempt, exc.limit)
             raise
         out = how(request, result, True)
-        rec.record(t, action_id, ids[0], out.eni, ids[1], out.asked, out.granted, "", attempt)
+        rec.record(t, action_id, node, out.eni, vsw, out.asked, out.granted, "", attempt)
         return result
+
+    def _vswitch_index(self, vswitch_id: str, default: int) -> int:
+        """The recorder's index of the vSwitch ``vswitch_id`` (by its scenario name)."""
+        name = self.vswitch_names.get(vswitch_id)
+        return default if name is None else self.recorder.vswitches(name)
 
     def _ids_of(self, agent: "NodeAgent") -> tuple[int, int]:
         rec = self.recorder

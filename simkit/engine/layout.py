@@ -71,11 +71,16 @@ def build_layout(model: Account, plan: Plan) -> Layout:
         itype = model.catalog.require_ip_limits(f.instance_type)
         vsw = vswitch_ids[f.vswitch]
         pods = f.pods_per_node(itype, plan.agent.mode)
+        # Terway keys pod vSwitches by zone: only those in the node's zone serve its ENIs.
+        zone = next(v.zone for v in plan.vswitches if v.name == f.vswitch)
+        zone_of = {v.name: v.zone for v in plan.vswitches}
+        pod_vswitches = tuple((vswitch_ids[n], n) for n in f.pod_vswitches if zone_of[n] == zone)
         left = f.count
         while left:
             amount = min(left, _RUN_AMOUNT)
             request = rq.RunInstances(region, f.instance_type, vsw, security_group_id=sg, amount=amount)
             for inst in handle(f"fleet[{i}]", request):
-                nodes.append(Node(f"node-{len(nodes) + 1:04d}", inst.id, itype, region, vsw, f.vswitch, sg, pods))
+                nodes.append(Node(f"node-{len(nodes) + 1:04d}", inst.id, itype, region, vsw, f.vswitch, sg, pods,
+                                  pod_vswitches))
             left -= amount
     return Layout(vpc, sg, vswitch_ids, nodes)

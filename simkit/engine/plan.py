@@ -30,6 +30,7 @@ class FleetSpec:
     count: int
     vswitch: str  # a VSwitchSpec name
     max_pods: int | None = None  # default: from the ENI limits and the agent mode
+    pod_vswitches: tuple[str, ...] = ()  # VSwitchSpec names for pod ENIs (Terway's per-zone list)
 
     def pods_per_node(self, itype: InstanceType, mode: str) -> int:
         """Each node's max pods: ``max_pods`` when given, else what ``itype``'s ENI limits

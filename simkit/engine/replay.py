@@ -62,6 +62,7 @@ class Replay:
         self.clock.run(until=self.clock.now + max(settings.reservation_assign_seconds, settings.instance_start_seconds))
         self.t0 = self.clock.now
         self.host = AgentHost(self.clock, self.model, self.recorder, self.t0)
+        self.host.vswitch_names = {vsw: name for name, vsw in self.layout.vswitch_ids.items()}
         self.agents: list[NodeAgent] = [make_agent(self.host, node, plan.agent, settings.eni_attach_seconds)
                                          for node in self.layout.nodes]
         self.scheduler = Scheduler(self.agents, plan.scheduler)

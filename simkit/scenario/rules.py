@@ -33,6 +33,10 @@ def check_across(s: Any) -> None:
         if f.vswitch not in names:
             raise Problem(f"{show(f.vswitch)} is not a vswitches[].name; allowed: {', '.join(names)}",
                           at=("fleet", i, "vswitch"))
+        for k, name in enumerate(f.pod_vswitches):
+            if name not in names:
+                raise Problem(f"{show(name)} is not a vswitches[].name; allowed: {', '.join(names)}",
+                              at=("fleet", i, "pod_vswitches", k))
     if s.workload.kind == "pod-churn":
         _churn(s)
     if s.workload.kind != "api-calls":  # agents serve pods only; a log of API calls needs none of this

@@ -333,6 +333,11 @@ class FleetEntry(Section):
         "6). A `max_pods` above the formula is allowed: like a kubelet max-pods set above the ENI limits, the pods "
         "beyond wait for an address (unless `scheduler.ip_aware`)"))
 
+    pod_vswitches: list[Text("a vswitches[].name")] = Field([], description=(
+        "the vSwitches the agents create pod ENIs on (Terway's `vswitches` for the node's zone; ACK \"Modify the "
+        "vSwitch for pods\"); only those in the zone of the node's `vswitch` count, and with none there the node's "
+        "own vSwitch serves; not used in prefix mode"))
+
     @field_validator("max_pods", mode="wrap")
     @classmethod
     def _say_what_the_limits_give(cls, value: Any, handler: Any, info: Any) -> Any:
@@ -407,6 +412,11 @@ class Agent(Section):
         "vSwitch's `reservations`; run by the centralized controller) or `exclusive-eni` (an ENI of its own for "
         "every pod, EniQuantity - 1 pods a node; run by each node's daemon, whatever `ipam` says, with its pool "
         "at 0)"))
+    vswitch_selection: Choice(("ordered", "random")) = Field(_AGENT.vswitch_selection, description=(
+        "how a pod vSwitch is picked for a new ENI: `ordered`, the most free addresses first by the count cached from "
+        "DescribeVSwitches (the Helm chart's and ACK's choice), or `random` (Terway's code default); the cached count "
+        "is not lowered as addresses go out and is read again when its cache entry expires (20 min centralized, "
+        "10 min daemon)"))
     min_idle: Whole(0) = Field(_AGENT.min_idle, description="idle addresses a node keeps ready")
     max_idle: Whole(0) = Field(_AGENT.max_idle, description="idle addresses above this are given back; at least `min_idle`")
     batch: Whole(1) = Field(_AGENT.batch, description="most secondary IPs asked in one call")
