@@ -181,6 +181,16 @@ def test_engine_orders_by_time_then_priority_then_schedule_order():
     assert seen[-1] == "late"
 
 
+def _one_prefix_node(tmp_path, prefix_count: int, max_pods: int):
+    """One ecs.g7.large in prefix mode on a /24 with a /26 reservation, 20 pods one a second."""
+    pods = write_pods(tmp_path, [(f"p{i}", i, None) for i in range(20)])
+    scenario = base(tmp_path, pods, vswitches=[{"name": "vsw", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/24",
+                                                "reservations": [{"cidr": "10.0.0.128/26"}]}],
+                    fleet=[{"instance_type": "ecs.g7.large", "count": 1, "vswitch": "vsw", "max_pods": max_pods}],
+                    agent={"mode": "prefix", "prefix_count": prefix_count})
+    return run(scenario, progress=False)
+
+
 def test_prefix_mode_keeps_its_prefix_count_and_serves_pods_16_addresses_a_prefix(tmp_path):
     """Terway's controller in prefix mode, one ecs.g7.large (6 slots an ENI), prefix_count 2,
     max_pods 32, a /26 reservation (4 /28 blocks), 20 pods one a second that never end. p0
@@ -188,12 +198,7 @@ def test_prefix_mode_keeps_its_prefix_count_and_serves_pods_16_addresses_a_prefi
     6 - 1 slots, 10) = 2 prefixes and attaches it (2 s). At 2 s its 32 addresses serve p0, p1
     and p2 (p0 waited 2 s, p1 1 s); the 17 later pods take an address at once. No Assign:
     the count is reached; the pool settings do not apply; 2 of the 4 blocks stay free."""
-    pods = write_pods(tmp_path, [(f"p{i}", i, None) for i in range(20)])
-    scenario = base(tmp_path, pods, vswitches=[{"name": "vsw", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/24",
-                                                "reservations": [{"cidr": "10.0.0.128/26"}]}],
-                    fleet=[{"instance_type": "ecs.g7.large", "count": 1, "vswitch": "vsw", "max_pods": 32}],
-                    agent={"mode": "prefix", "prefix_count": 2})
-    r = run(scenario, progress=False)
+    r = _one_prefix_node(tmp_path, prefix_count=2, max_pods=32)
     ev = r.events()
     assert r.summary["api_errors"] == 0 and r.summary["pod_outcomes"]["served"] == 20
     assert list(ev.action) == ["CreateNetworkInterface", "AttachNetworkInterface"]
@@ -206,12 +211,7 @@ def test_prefix_mode_keeps_its_prefix_count_and_serves_pods_16_addresses_a_prefi
 def test_prefix_mode_pods_past_the_prefixes_wait_for_the_node_prefixes(tmp_path):
     """The same node with prefix_count 1 (16 addresses) and max_pods 20: pods p16 to p19 find
     every address of the node's one prefix in use and wait, held by the prefix count."""
-    pods = write_pods(tmp_path, [(f"p{i}", i, None) for i in range(20)])
-    scenario = base(tmp_path, pods, vswitches=[{"name": "vsw", "zone": "cn-hangzhou-h", "cidr": "10.0.0.0/24",
-                                                "reservations": [{"cidr": "10.0.0.128/26"}]}],
-                    fleet=[{"instance_type": "ecs.g7.large", "count": 1, "vswitch": "vsw", "max_pods": 20}],
-                    agent={"mode": "prefix", "prefix_count": 1})
-    r = run(scenario, progress=False)
+    r = _one_prefix_node(tmp_path, prefix_count=1, max_pods=20)
     s = r.summary
     assert s["pod_outcomes"] == {"served": 16, "expired": 0, "unscheduled": 0, "waiting": 4}
     assert s["pod_waits_by_reason"]["node_prefixes"] == 4
