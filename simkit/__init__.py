@@ -7,9 +7,11 @@ Layers, lowest first: ``errors`` (the error registry), ``catalog`` (instance-typ
 region capabilities), ``net`` (the address space of a vSwitch), ``ecs`` (the cloud model),
 ``api`` (``Cloud.call``: API-named parameters in, documented bodies out), ``workloads``,
 ``agents`` (node IPAM agents, the scheduler), ``engine`` (the replay), ``scenario``
-(``run(scenario) -> Result``). Higher layers import lower ones only.
+(``run(scenario) -> Result``), ``analysis`` (``sweep``: many runs, one row of figures each).
+Higher layers import lower ones only.
 """
 
+from simkit.analysis import sweep
 from simkit.api import Cloud
 from simkit.catalog import Catalog, InstanceType, load_catalog
 from simkit.ecs import CloudSettings
@@ -37,4 +39,5 @@ __all__ = [
     "load_catalog",
     "parse_ipv4",
     "run",
+    "sweep",
 ]

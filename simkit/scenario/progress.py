@@ -7,8 +7,9 @@ import sys
 __all__ = ["progress_bar"]
 
 
-def progress_bar(duration: float, show: bool | None):
-    """A tqdm bar counting ``duration`` simulated seconds, or None for no bar.
+def progress_bar(duration: float, show: bool | None, unit: str = "s"):
+    """A tqdm bar counting ``duration`` simulated seconds (or, with ``unit="run"``, that many
+    runs of a sweep), or None for no bar.
 
     ``show``: True always, False never, None only when stderr is a terminal or in a notebook
     (so logs and pipes get no bar). The caller updates and closes it.
@@ -20,4 +21,4 @@ def progress_bar(duration: float, show: bool | None):
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=round(duration), unit="s", desc="simulated", leave=False)
+    return tqdm(total=round(duration), unit=unit, desc="simulated" if unit == "s" else "runs", leave=False)

@@ -1,0 +1,10 @@
+"""Studies over many runs: ``sweep`` runs a scenario over a grid of values (or named variants)
+and seeds, on local processes or a Dask cluster, and returns one row of figures per run.
+
+One module per job: ``keypaths`` sets a value at a key path of a scenario, ``figures`` reads a
+run's figures, ``sweep`` plans and runs the grid.
+"""
+
+from simkit.analysis.sweep import sweep
+
+__all__ = ["sweep"]
