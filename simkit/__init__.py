@@ -11,7 +11,7 @@ region capabilities), ``net`` (the address space of a vSwitch), ``ecs`` (the clo
 Higher layers import lower ones only.
 """
 
-from simkit.analysis import sweep
+from simkit.analysis import size, sweep
 from simkit.api import Cloud
 from simkit.catalog import Catalog, InstanceType, load_catalog
 from simkit.ecs import CloudSettings
@@ -39,5 +39,6 @@ __all__ = [
     "load_catalog",
     "parse_ipv4",
     "run",
+    "size",
     "sweep",
 ]
