@@ -106,8 +106,8 @@ def sweep(scenario: Any = None, *, grid: Mapping[str, list] | None = None,
 
     ``seeds``: a count (drawn from ``root_seed``, default the scenario's ``seed``, through
     ``SeedSequence.spawn``) or a list. ``executor``: None or "processes" (local processes, one
-    per core), "serial" (this process), a ``dask.distributed.Client``, or a scheduler address
-    ("tcp://host:8786"). ``progress``: a bar over runs (None: in a terminal or notebook).
+    per core), "serial" (this process), a ``concurrent.futures`` executor of the caller's, a
+    ``dask.distributed.Client``, or a scheduler address ("tcp://host:8786"). ``progress``: a bar over runs (None: in a terminal or notebook).
 
     Raises ScenarioError before anything runs for a bad key path or a value the scenario refuses.
     """
@@ -163,19 +163,24 @@ def _rows(tasks: list[Task], executor: Any) -> Iterator[dict]:
     if executor == "serial":
         yield from map(run_task, tasks)
         return
-    if executor is None or executor == "processes":
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 
+    if isinstance(executor, Executor):  # the caller's pool (its size is the caller's choice)
+        for future in as_completed([executor.submit(run_task, t) for t in tasks]):
+            yield future.result()
+        return
+    if executor is None or executor == "processes":
         with ProcessPoolExecutor(max_workers=min(len(tasks), os.cpu_count() or 1)) as pool:
             for future in as_completed([pool.submit(run_task, t) for t in tasks]):
                 yield future.result()
         return
-    from dask.distributed import Client, as_completed
+    from dask.distributed import Client
+    from dask.distributed import as_completed as dask_completed
 
     client, own = (executor, False) if isinstance(executor, Client) else (Client(executor), True)
     try:
         futures = client.map(run_task, tasks, pure=False)
-        for future in as_completed(futures):
+        for future in dask_completed(futures):
             yield future.result()
             future.release()
     finally:
