@@ -2,11 +2,13 @@
 and seeds, on local processes or a Dask cluster, and returns one row of figures per run.
 
 One module per job: ``keypaths`` sets a value at a key path of a scenario, ``figures`` reads a
-run's figures, ``sweep`` plans and runs the grid, ``size`` finds the smallest candidate that meets a target with
+run's figures, ``capacity`` holds the closed forms (usable addresses, max pods, a fleet's address bounds),
+``sweep`` plans and runs the grid, ``size`` finds the smallest candidate that meets a target with
 a stated confidence.
 """
 
+from simkit.analysis import capacity
 from simkit.analysis.size import SizeResult, size
 from simkit.analysis.sweep import sweep
 
-__all__ = ["SizeResult", "size", "sweep"]
+__all__ = ["SizeResult", "capacity", "size", "sweep"]
