@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import netaddr  # noqa: E402
 from _common import machine, table  # noqa: E402
 
-from simkit.net import AddressSpace, Cidr, parse_ipv4  # noqa: E402
+from simkit.net import AddressSpace, Cidr  # noqa: E402
 
 VSWITCH = "10.0.0.0/16"
 OWNERS = 3200

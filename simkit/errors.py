@@ -15,9 +15,34 @@ the parameter and what is allowed, rather than inventing a code.
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["ApiError", "ErrorCode", "REGISTRY", "api_error", "render_markdown"]
+__all__ = ["ApiError", "ErrorCode", "QUOTED", "REGISTRY", "api_error", "quoted", "render_markdown"]
+
+#: How much of a value a message quotes, so that it stays one readable line.
+QUOTED = 60
+_SHORT = reprlib.Repr()  # (Python 3.11's Repr takes no arguments: its limits are attributes)
+_SHORT.maxlevel = 3
+_SHORT.maxtuple = _SHORT.maxlist = _SHORT.maxdict = _SHORT.maxset = _SHORT.maxfrozenset = 4
+
+
+def quoted(value: Any) -> str:
+    """``value`` as a message quotes it, in every layer: its repr, cut to ``QUOTED`` characters
+    ("..." marks the cut). A container is written by reprlib, which stops at a few items a level,
+    so a nested YAML value ("billion laughs") that stands for millions of items is never spelled
+    out before being cut; an integer too long for Python to write out (over 4,300 digits) is
+    described instead.
+
+    >>> quoted("9" * 400)[:12], len(quoted("9" * 400))
+    ("'99999999999", 60)
+    """
+    try:
+        shown = _SHORT.repr(value) if isinstance(value, (list, dict, tuple, set, frozenset)) else repr(value)
+    except ValueError:  # sys.get_int_max_str_digits(): an int of thousands of digits
+        shown = f"an integer of about {int(value.bit_length() * 0.30103):,} digits"
+    return shown if len(shown) <= QUOTED else shown[:QUOTED - 3] + "..."
 
 ASSIGN = "AssignPrivateIpAddresses"
 UNASSIGN = "UnassignPrivateIpAddresses"

@@ -39,3 +39,11 @@ def test_a_steady_fleet_settles_within_the_bounds(tmp_path):
     assert (lower, upper) == (32, 42)
     settled = r.samples().query("time >= 300")
     assert len(settled) > 0 and settled.consumed_ips.between(lower, upper).all()
+
+
+def test_the_closed_forms_refuse_what_they_do_not_cover():
+    with pytest.raises(ValueError, match="at most /28"):
+        reservation_prefixes(29)
+    with pytest.raises(ValueError, match="knows secondary-ip and exclusive-eni"):
+        fleet_addresses(pods=1, nodes=1, max_idle=0, mode="prefix")
+    assert fleet_addresses(pods=4, nodes=2, max_idle=5, mode="exclusive-eni") == (6, 6)  # the pool is 0

@@ -4,7 +4,7 @@ named in the registry row). Codes that cannot arise are injected through faults.
 
 import pytest
 
-from simkit import ApiError, Cloud
+from simkit import Cloud
 from simkit.errors import REGISTRY
 
 from conftest import World, refused
@@ -239,7 +239,7 @@ def p_ip_invalid(w):
 
 def p_ip_assigned(w):
     _, vsw, sg, _, eni = w.basic()
-    other = w.eni(vsw, sg, PrimaryIpAddress="10.0.0.77")
+    w.eni(vsw, sg, PrimaryIpAddress="10.0.0.77")  # holds the address named below
     w.assign(eni, PrivateIpAddress=["10.0.0.77"])
 
 

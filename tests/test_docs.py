@@ -7,6 +7,7 @@ import pytest
 
 import simkit.api.cloud
 import simkit.catalog
+import simkit.errors
 import simkit.net.addr
 import simkit.net.space
 
@@ -18,7 +19,7 @@ def test_readme_examples():
     assert result.attempted > 0 and result.failed == 0
 
 
-@pytest.mark.parametrize("module", [simkit.net.addr, simkit.net.space, simkit.api.cloud, simkit.catalog])
+@pytest.mark.parametrize("module", [simkit.net.addr, simkit.net.space, simkit.api.cloud, simkit.catalog, simkit.errors])
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

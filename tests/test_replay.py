@@ -9,7 +9,6 @@ import pytest
 
 from simkit import ScenarioError, run
 from simkit.clock import Clock
-from simkit.net import parse_ipv4
 
 OPENB = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "real" / "alibaba-gpu-v2023-openb" / "openb_pod_list_default.csv"
 

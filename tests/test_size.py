@@ -60,3 +60,25 @@ def test_a_bad_target_is_refused(tmp_path, target, message):
     with pytest.raises(ScenarioError) as err:
         simkit.size(scenario(tmp_path), vary="fleet.0.count", candidates=[1], target=target, executor="serial")
     assert str(err.value).startswith(message)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"candidates": []}, "size: candidates: expected at least one candidate"),
+    ({"candidates": [1], "confidence": 1.0}, "size: confidence: confidence and risk must lie between 0 and 1"),
+    ({"candidates": [1], "target": {"pod_failure_rate": -1}}, "size: target.pod_failure_rate: expected a finite bound"),
+    ({"candidates": [1], "target": {"a": 1, "b": 2}}, "size: target: expected one figure and its bound"),
+])
+def test_bad_size_arguments_are_refused(tmp_path, kwargs, message):
+    with pytest.raises(ScenarioError) as err:
+        simkit.size(scenario(tmp_path), vary="fleet.0.count", **{"target": {"pod_failure_rate": 0}, **kwargs},
+                    executor="serial", progress=False)
+    assert str(err.value).startswith(message)
+
+
+def test_a_run_that_fails_inside_size_is_named(tmp_path):
+    """With setup_meets_faults and CreateVSwitch failing, every run of the candidate fails: size
+    says which candidate and why, rather than counting the failures as misses."""
+    s = {**scenario(tmp_path), "setup_meets_faults": True, "faults": {"CreateVSwitch": {"InternalError": 1.0}}}
+    with pytest.raises(ScenarioError, match=r"size: fleet\.0\.count: 2 run\(s\) at 3 failed: .*InternalError"):
+        simkit.size(s, vary="fleet.0.count", candidates=[3], target={"pod_failure_rate": 0}, seeds=2,
+                    executor="serial", progress=False)

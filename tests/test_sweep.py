@@ -63,3 +63,19 @@ def test_a_bad_key_path_or_value_is_refused_before_anything_runs(grid, message):
     assert str(err.value).startswith(message)
     if "0.1/24" in str(grid):
         assert "(at vswitches.0.cidr='192.168.0.1/24')" in str(err.value)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"grid": {"agent.max_idle": [1]}, "variants": {"a": {}}}, "sweep: grid: give a grid or variants, not both"),
+    ({"grid": {"agent.max_idle": []}}, "sweep: grid.agent.max_idle: expected a non-empty list of values, got []"),
+    ({"grid": {"agent.max_idle": "5"}}, "sweep: grid.agent.max_idle: expected a non-empty list of values, got '5'"),
+    ({"grid": ["agent.max_idle"]}, "sweep: grid: expected a mapping of key path to a list of values"),
+    ({"variants": ["a"]}, "sweep: variants: expected a mapping of name to {key path: value}"),
+    ({"seeds": 0}, "sweep: seeds: expected a count from 1 or a list of seeds, got 0"),
+    ({"seeds": [1, -2]}, "sweep: seeds: expected whole numbers from 0, got [1, -2]"),
+    ({"grid": {"name.first": ["x"]}}, "scenario: name.first: name is 'ack-node-pool-daily-peak', which has no keys"),
+])
+def test_bad_sweep_arguments_are_refused_before_anything_runs(kwargs, message):
+    with pytest.raises(ScenarioError) as err:
+        simkit.sweep(SHORT, executor="serial", progress=False, **kwargs)
+    assert str(err.value).startswith(message)

@@ -111,7 +111,7 @@ class NodeAgent:
     one_eni_at_a_time = True
 
     def __init__(self, ctx: AgentContext, node: Node, config: AgentConfig, attach_seconds: float):
-        from simkit.agents.ipam import IPAM_OF_MODE, IPAMS  # the IPAMs drive agents: imported here, once built
+        from simkit.agents.ipam import IPAM_CLASSES, IPAM_OF_MODE  # the IPAMs drive agents: imported here, once built
 
         self.ctx = ctx
         self.node = node
@@ -135,7 +135,7 @@ class NodeAgent:
         #: Told when this agent finds its vSwitch out of addresses (an IP-aware scheduler sets
         #: it: Terway then sets the node's SufficientIP condition false); None: nobody listens.
         self.on_vswitch_short: Callable[["NodeAgent"], None] | None = None
-        self.ipam: Ipam = IPAM_OF_MODE.get(config.mode, IPAMS[config.ipam])(self)
+        self.ipam: Ipam = IPAM_OF_MODE.get(config.mode, IPAM_CLASSES[config.ipam])(self)
 
     def start(self) -> None:
         """The workload starts: the IPAM's first sync."""

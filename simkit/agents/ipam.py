@@ -32,7 +32,7 @@ from simkit.ecs.requests import AssignPrivateIpAddresses, CreateNetworkInterface
 if TYPE_CHECKING:
     from simkit.agents.base import AgentEni, NodeAgent
 
-__all__ = ["Centralized", "Daemon", "GATHER_SECONDS", "IPAMS", "IPAM_OF_MODE", "Ipam", "PrefixTarget", "RECONCILE_SPACING",
+__all__ = ["Centralized", "Daemon", "GATHER_SECONDS", "IPAM_CLASSES", "IPAM_OF_MODE", "Ipam", "PrefixTarget", "RECONCILE_SPACING",
            "VSwitchBlocks"]
 
 #: The daemon's allocation worker sleeps this long before it asks, so the pods that arrive
@@ -242,15 +242,13 @@ class Daemon(Ipam):
         self.gathering = False
         self.work()
 
-    def addresses_came(self) -> None:
-        """Serve the pods that wait, and go on."""
-        self.agent.serve()
-        self.work()
-
     def settled(self) -> None:
         """Go on with what is left: pods waiting, a top-up, a release."""
         self.agent.serve()
         self.work()
+
+    #: An ENI's addresses came: the same as a call that settled.
+    addresses_came = settled
 
     def work(self) -> None:
         """Ask for the pods waiting (and the sync's top-up), else give back the sync's surplus."""
@@ -470,7 +468,7 @@ class PrefixTarget(Centralized):
         self.request(self.ctx.now + delay)
 
 
-#: agent.ipam -> its class (prefix mode has one of its own: ``IPAM_OF_MODE``)
-IPAMS: dict[str, type[Ipam]] = {"daemon": Daemon, "centralized": Centralized}
+#: agent.ipam (one of ``simkit.agents.config.IPAMS``) -> its class (some modes have their own: ``IPAM_OF_MODE``)
+IPAM_CLASSES: dict[str, type[Ipam]] = {"daemon": Daemon, "centralized": Centralized}
 #: agent.mode -> the IPAM it always uses, whatever agent.ipam says
 IPAM_OF_MODE: dict[str, type[Ipam]] = {"prefix": PrefixTarget, "exclusive-eni": Daemon}

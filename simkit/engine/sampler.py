@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from simkit.agents import NodeAgent, Scheduler
 from simkit.clock import LAST, Clock

@@ -8,11 +8,11 @@ silently become a different one.
 
 from __future__ import annotations
 
-import reprlib
-
 import socket
 import struct
 from dataclasses import dataclass
+
+from simkit.errors import quoted
 
 __all__ = [
     "Cidr",
@@ -53,19 +53,7 @@ class MalformedCidr(ValueError):
         self.field = field
         self.host_bits = host_bits
         where = f"{field}: " if field else ""
-        super().__init__(f"{where}{_quoted(text)} {reason}")
-
-
-def _quoted(text: object) -> str:
-    # A value of any size is quoted cut to 60 characters, so a message stays one line (and a
-    # nested YAML value is never spelled out whole: reprlib stops at a few items a level).
-    shown = _SHORT.repr(text) if isinstance(text, (list, dict, tuple, set)) else repr(text)
-    return shown if len(shown) <= 60 else shown[:57] + "..."
-
-
-_SHORT = reprlib.Repr()  # (Python 3.11's Repr takes no arguments: its limits are attributes)
-_SHORT.maxlevel = 3
-_SHORT.maxtuple = _SHORT.maxlist = _SHORT.maxdict = _SHORT.maxset = 4
+        super().__init__(f"{where}{quoted(text)} {reason}")
 
 
 def parse_ipv4(text: str, field: str | None = None) -> int:

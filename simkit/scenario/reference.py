@@ -8,9 +8,8 @@ of date (a test runs the same comparison).
 from __future__ import annotations
 
 import sys
-import typing
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 from pydantic.fields import FieldInfo
 

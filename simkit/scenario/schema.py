@@ -59,6 +59,7 @@ from simkit.scenario.types import (
     Text,
     Whole,
     choice_problem,
+    near_miss,
     seconds_text,
     show,
 )
@@ -144,7 +145,7 @@ class Section(BaseModel):
         for key in data:
             if key not in cls.model_fields:
                 moved = cls.moved.get(key) if isinstance(key, str) else None
-                hint = f" (it is now {moved})" if moved else _near(key, cls.model_fields)
+                hint = f" (it is now {moved})" if moved else near_miss(key, cls.model_fields, cutoff=0.75)
                 raise Problem(f"unknown key{hint}; allowed: {keys}", at=(str(key),))
         for name, info in cls.model_fields.items():
             if info.is_required() and name not in data:
@@ -182,13 +183,6 @@ def sections_of(annotation: Any) -> list:
     for arg in typing.get_args(annotation):
         found += sections_of(arg)
     return found
-
-
-def _near(key: Any, keys) -> str:
-    import difflib
-
-    near = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.75) if isinstance(key, str) else []
-    return f" (did you mean {near[0]}?)" if near else ""
 
 
 # --- instance types, actions, fault tables ---------------------------------------------------
@@ -244,7 +238,7 @@ def _faults(table: Any) -> dict:
                 except Problem as exc:
                     raise Problem(exc.text, at=(key, code)) from None
         else:
-            hint = _near(key, CODES + ACTIONS)
+            hint = near_miss(key, CODES + ACTIONS, cutoff=0.75)
             raise Problem(f"{show(key)} is neither an error code simkit knows (docs/error-codes.md) nor an API "
                           f"action it models{hint}; actions: {', '.join(ACTIONS)}", at=(str(key),))
     return out

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import difflib
 import math
-import reprlib
 from typing import Annotated, Any, Callable, Iterable, NamedTuple
 
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
+from simkit.errors import quoted
 from simkit.net import Cidr, MalformedCidr
 from simkit.workloads import parse_duration, parse_rate
 
 __all__ = ["Allowed", "CidrBlock", "Choice", "Duration", "Flag", "Number", "Problem", "Rate", "Table", "Text", "Whole",
-           "allowed_of", "seconds_text", "show"]
+           "allowed_of", "choice_problem", "near_miss", "seconds_text", "show"]
 
 
 class Problem(ValueError):
@@ -46,21 +46,12 @@ def allowed_of(metadata: Iterable[Any]) -> str:
     return next((m.text for m in metadata if isinstance(m, Allowed)), "")
 
 
-#: repr() cut short as it goes: a YAML value of nested aliases ("billion laughs") can stand for
-#: millions of items, and a plain repr() would spell them all out before being cut.
-_SHORT = reprlib.Repr()  # (Python 3.11's Repr takes no arguments: its limits are attributes)
-_SHORT.maxlevel = 3
-_SHORT.maxtuple = _SHORT.maxlist = _SHORT.maxdict = _SHORT.maxset = _SHORT.maxfrozenset = 4
-_SHORT.maxstring = _SHORT.maxlong = _SHORT.maxother = 64
-
-
 def show(value: Any) -> str:
-    """``value`` as it would be typed, cut to 60 characters so a message stays one line; null,
-    true and false as YAML writes them."""
+    """``value`` as it would be typed, cut to 60 characters so a message stays one line
+    (``simkit.errors.quoted``); null, true and false as YAML writes them."""
     if value is None or isinstance(value, bool):
         return {None: "null", True: "true", False: "false"}[value]
-    text = _SHORT.repr(value) if isinstance(value, (list, dict, tuple, set)) else repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return quoted(value)
 
 
 def seconds_text(seconds: float) -> str:
@@ -221,12 +212,18 @@ def Choice(values: Iterable[str], what: str = "") -> Any:
     return _typed(str, check, f"one of {', '.join(f'`{v}`' for v in values)}", {"enum": list(values)})
 
 
+def near_miss(value: Any, values: Any, cutoff: float = 0.8) -> str:
+    """" (did you mean X?)" when ``value`` looks like a typo of one of ``values`` (difflib's
+    ratio at least ``cutoff``), else ""."""
+    near = difflib.get_close_matches(value, list(values), n=1, cutoff=cutoff) if isinstance(value, str) else []
+    return f" (did you mean {near[0]}?)" if near else ""
+
+
 def choice_problem(value: Any, values: tuple[str, ...], what: str = "") -> str:
     """The message for ``value`` that is none of ``values``: "'eni' is unknown; allowed: ...",
     with the closest value named when the value looks like a typo of it."""
-    near = difflib.get_close_matches(value, values, n=1, cutoff=0.8) if isinstance(value, str) else []
-    hint = f" (did you mean {near[0]}?)" if near else ""
-    return f"{show(value)} is {'not ' + what if what else 'unknown'}{hint}; allowed: {', '.join(values)}"
+    return (f"{show(value)} is {'not ' + what if what else 'unknown'}{near_miss(value, values)}; "
+            f"allowed: {', '.join(values)}")
 
 
 def _flag(value: Any) -> bool:

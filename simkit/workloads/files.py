@@ -4,37 +4,17 @@ and, where there is one, the line."""
 
 from __future__ import annotations
 
-import reprlib
+from typing import IO
 
-from typing import IO, Any
-
+from simkit.errors import QUOTED, quoted
 from simkit.workloads.records import WorkloadError
 
 __all__ = ["cut", "not_utf8", "open_text"]
 
 #: How much of a value or a file name a message quotes, so that it stays one readable line.
-_QUOTED = 60
-
-
-_SHORT = reprlib.Repr()  # (Python 3.11's Repr takes no arguments: its limits are attributes)
-_SHORT.maxlevel = 3
-_SHORT.maxtuple = _SHORT.maxlist = _SHORT.maxdict = _SHORT.maxset = 4
-
-
-def cut(value: Any) -> str:
-    """``value`` as a message quotes it: its repr, cut to 60 characters ("..." marks the cut).
-    An integer too long for Python to write out (over 4,300 digits) is described instead.
-
-    >>> cut("9" * 400)[:12], len(cut("9" * 400))
-    ("'99999999999", 60)
-    """
-    try:
-        # reprlib stops at a few items a level: a nested YAML value ("billion laughs") that
-        # stands for millions of items is never spelled out before being cut.
-        shown = _SHORT.repr(value) if isinstance(value, (list, dict, tuple, set)) else repr(value)
-    except ValueError:  # sys.get_int_max_str_digits(): an int of thousands of digits
-        shown = f"an integer of about {int(value.bit_length() * 0.30103):,} digits"
-    return shown if len(shown) <= _QUOTED else shown[:_QUOTED - 3] + "..."
+_QUOTED = QUOTED
+#: ``value`` as a message quotes it (``simkit.errors.quoted``: every layer quotes alike).
+cut = quoted
 
 
 def open_text(name: str, newline: str | None = None) -> IO[str]:
