@@ -79,3 +79,23 @@ def test_bad_sweep_arguments_are_refused_before_anything_runs(kwargs, message):
     with pytest.raises(ScenarioError) as err:
         simkit.sweep(SHORT, executor="serial", progress=False, **kwargs)
     assert str(err.value).startswith(message)
+
+
+def test_every_column_of_a_sweep_is_defined_in_the_docs():
+    """docs/sweeps.md names each column (a per-code, per-limit or per-vSwitch column by its
+    pattern: api_errors.<code>, exhausted_at.<limit>, min_free_ips.<vswitch>, ...)."""
+    import re
+    from pathlib import Path
+
+    docs = (Path(__file__).parent.parent / "docs" / "sweeps.md").read_text()
+    df = simkit.sweep({**SHORT, "vswitches": [{**SHORT["vswitches"][0], "cidr": "192.168.0.0/26"}]},
+                      grid={"agent.max_idle": [5]}, seeds=1, executor="serial", progress=False)
+    assert any(c.startswith("api_errors.") for c in df.columns) and any(c.startswith("exhausted_at.") for c in df.columns)
+    for column in df.columns:
+        if column == "agent.max_idle":
+            continue
+        pattern = re.sub(r"^(api_errors|exhausted_at)\..*", r"\1.<code>" if column.startswith("api_errors.")
+                         else r"\1.<limit>", column)
+        pattern = re.sub(r"^(peak_consumed|idle_at_peak|min_free_ips|min_free_blocks_28_reserved|min_free_blocks_28)\..*",
+                         r"\1.<vswitch>", pattern)
+        assert f"`{pattern}`" in docs, column

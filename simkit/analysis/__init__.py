@@ -3,8 +3,9 @@ and seeds, on local processes or a Dask cluster, and returns one row of figures 
 
 One module per job: ``keypaths`` sets a value at a key path of a scenario, ``figures`` reads a
 run's figures, ``capacity`` holds the closed forms (usable addresses, max pods, a fleet's address bounds),
-``sweep`` plans and runs the grid, ``size`` finds the smallest candidate that meets a target with
-a stated confidence.
+``sweep`` plans and runs the grid, ``size`` finds the smallest layout that meets a target with
+a stated confidence (the Pareto set when several keys vary), ``candidates`` derives what ``size``
+tries from the closed forms. docs/sweeps.md defines every column.
 """
 
 from simkit.analysis import capacity

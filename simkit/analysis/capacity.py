@@ -5,18 +5,20 @@ apply. The offered load of a workload (Little's law) is ``simkit.scenario.offere
 
 from __future__ import annotations
 
+import ipaddress
 from typing import NamedTuple
 
 from simkit.agents import MODES, max_pods
 from simkit.catalog import load_catalog
 from simkit.net.states import BLOCK, SYSTEM_RESERVED_HEAD, SYSTEM_RESERVED_TAIL
 
-__all__ = ["AddressBounds", "fleet_addresses", "max_pods_per_node", "reservation_prefixes", "usable_addresses"]
+__all__ = ["AddressBounds", "LayoutCost", "fleet_addresses", "layout_cost", "max_pods_per_node", "reservation_prefixes",
+           "smallest_mask", "usable_addresses"]
 
 
 def usable_addresses(mask: int) -> int:
     """Addresses of a vSwitch of prefix length ``mask`` that resources can take: 2^(32 - mask)
-    less the system-reserved first and last three (alibaba-facts §1). /24: 252; /29: 4."""
+    less the system-reserved first address and last three (alibaba-facts §1). /24: 252; /29: 4."""
     if not 16 <= mask <= 29:
         raise ValueError(f"a vSwitch mask is /16 to /29, got /{mask}")
     return 2 ** (32 - mask) - SYSTEM_RESERVED_HEAD - SYSTEM_RESERVED_TAIL
@@ -56,3 +58,31 @@ def fleet_addresses(pods: int, nodes: int, max_idle: int, mode: str = "secondary
         raise ValueError(f"fleet_addresses knows secondary-ip and exclusive-eni, got {mode!r}")
     idle = 0 if mode == "exclusive-eni" else max_idle
     return AddressBounds(nodes + pods, nodes + pods + nodes * idle)
+
+
+def smallest_mask(addresses: int) -> int | None:
+    """The longest vSwitch prefix length (the smallest vSwitch, /29 to /16) whose usable addresses
+    hold ``addresses``; None when even a /16 (65,530) does not. 252 -> 24, 253 -> 23."""
+    for mask in range(29, 15, -1):
+        if usable_addresses(mask) >= addresses:
+            return mask
+    return None
+
+
+class LayoutCost(NamedTuple):
+    """What a layout takes, as ``size`` weighs layouts against each other: ``vpc_addresses``
+    (the addresses of its vSwitches' CIDR blocks, taken from the VPC), ``reserved_addresses``
+    (the addresses of its CIDR reservations, set aside inside those vSwitches) and ``nodes``."""
+
+    vpc_addresses: int
+    reserved_addresses: int
+    nodes: int
+
+
+def layout_cost(plan) -> LayoutCost:
+    """The ``LayoutCost`` of a replay ``Plan``: a reservation given by its mask counts
+    2^(32 - mask) addresses, one given by its CIDR its block's."""
+    vpc = sum(ipaddress.ip_network(v.cidr).num_addresses for v in plan.vswitches)
+    reserved = sum(2 ** (32 - r["mask"]) if "mask" in r else ipaddress.ip_network(r["cidr"]).num_addresses
+                   for v in plan.vswitches for r in v.reservations)
+    return LayoutCost(vpc, reserved, sum(f.count for f in plan.fleet))

@@ -21,7 +21,7 @@ from simkit.analysis.figures import figures_of
 from simkit.analysis.keypaths import with_value
 from simkit.scenario import DEFAULT_SCENARIO, ScenarioError, build_plan, load_scenario, run
 
-__all__ = ["Task", "run_task", "sweep", "sweep_seeds"]
+__all__ = ["Task", "run_task", "sweep", "sweep_seeds", "with_absolute_paths"]
 
 
 class Task(NamedTuple):
@@ -83,9 +83,9 @@ def _points(grid: Mapping[str, list] | None, variants: Mapping[str, Mapping] | N
     return [(dict(zip(paths, combo)), list(zip(paths, combo))) for combo in itertools.product(*(grid[p] for p in paths))]
 
 
-def _absolute(scenario: dict, base: Path | None) -> dict:
-    # A worker runs elsewhere (another folder, another machine): a relative workload path is made
-    # absolute from the scenario file's folder before the scenario travels.
+def with_absolute_paths(scenario: dict, base: Path | None) -> dict:
+    """``scenario`` with a relative workload path made absolute from ``base``, the scenario
+    file's folder: a worker runs elsewhere (another folder, another machine)."""
     workload = scenario.get("workload")
     if base is not None and isinstance(workload, dict) and isinstance(workload.get("path"), str):
         path = Path(workload["path"])
@@ -112,7 +112,7 @@ def sweep(scenario: Any = None, *, grid: Mapping[str, list] | None = None,
     Raises ScenarioError before anything runs for a bad key path or a value the scenario refuses.
     """
     data, name, base = load_scenario(DEFAULT_SCENARIO if scenario is None else scenario)
-    data = _absolute(data, base)
+    data = with_absolute_paths(data, base)
     points = _points(grid, variants)
     root = data.get("seed", 0) if root_seed is None else root_seed
     seed_list = sweep_seeds(seeds, root if isinstance(root, int) else 0)
