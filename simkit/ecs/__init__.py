@@ -5,6 +5,7 @@ One door: ``Account.handle(request)`` with a typed request from ``simkit.ecs.req
 
 from simkit.ecs import requests
 from simkit.ecs.account import EPOCH, Account, api_time
+from simkit.ecs.address_map import AddressUse
 from simkit.ecs.requests import REQUESTS
 from simkit.ecs.results import AssignResult, Page, PrefixUsage, ReservationListing, VSwitchListing, VSwitchUsage
 from simkit.ecs.settings import CloudSettings
@@ -13,6 +14,6 @@ from simkit.ecs.states import EniStatus, EniType, InstanceStatus, ReservationSta
 #: The API actions the model simulates.
 ACTIONS = tuple(REQUESTS)
 
-__all__ = ["ACTIONS", "Account", "AssignResult", "CloudSettings", "EPOCH", "EniStatus", "EniType", "InstanceStatus", "Page",
+__all__ = ["ACTIONS", "Account", "AddressUse", "AssignResult", "CloudSettings", "EPOCH", "EniStatus", "EniType", "InstanceStatus", "Page",
            "PrefixUsage", "REQUESTS", "ReservationListing", "ReservationStatus", "SecurityGroupType", "VSwitchListing", "VSwitchStatus", "VSwitchUsage", "api_time",
            "requests"]

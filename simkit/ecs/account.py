@@ -26,6 +26,7 @@ from simkit.ecs.enis import EniOperations
 from simkit.ecs.gateway import Gateway
 from simkit.ecs.instances import InstanceOperations
 from simkit.ecs.region import Region
+from simkit.ecs.address_map import address_uses
 from simkit.ecs.results import VSwitchUsage
 from simkit.ecs.settings import CloudSettings
 from simkit.ecs.states import VSwitchStatus
@@ -128,6 +129,12 @@ class Account:
         """The state of every aligned /28 block of one vSwitch now, lowest first (uint8
         ``simkit.net.BlockState`` values). Raises ApiError(InvalidVSwitchId.NotFound)."""
         return self.region(region_id).vswitch(vswitch_id).space.block_states()
+
+    def address_map(self, region_id: str, vswitch_id: str) -> np.ndarray:
+        """What every address of one vSwitch is used for now, lowest first (uint8
+        ``simkit.ecs.AddressUse`` values). Raises ApiError(InvalidVSwitchId.NotFound)."""
+        region = self.region(region_id)
+        return address_uses(region.vswitch(vswitch_id), region.enis.values())
 
     def _region_of_instance(self, instance_id: str) -> str | None:
         for region in self.regions.values():

@@ -3,6 +3,8 @@ limit. Plain values go into typed arrays during the run; DataFrames are built on
 
 from __future__ import annotations
 
+import zlib
+
 from array import array
 from typing import Any, NamedTuple
 
@@ -98,6 +100,9 @@ class Recorder:
         # Per vSwitch, one byte per /28 block per sample (BlockState), at ``block_map_times``.
         self.block_maps: dict[str, list[bytes]] = {}
         self.block_map_times: list[float] = []
+        # Per vSwitch, one byte per address per sample (AddressUse), zlib-compressed: a /16 is
+        # 64 KiB raw a sample but long runs of one use, a few KiB compressed.
+        self.address_maps: dict[str, list[bytes]] = {}
         self.exhaustion: dict[str, tuple[float, str, str]] = {}
 
     def call(self, t: float, action: str, node: str, eni: str, vswitch: str, asked: int, granted: int,
@@ -141,6 +146,10 @@ class Recorder:
     def block_map(self, vswitch: str, states: bytes) -> None:
         """The state of every /28 block of ``vswitch`` at the latest of ``block_map_times``."""
         self.block_maps.setdefault(vswitch, []).append(states)
+
+    def address_map(self, vswitch: str, uses: bytes) -> None:
+        """What every address of ``vswitch`` is used for at the latest of ``block_map_times``."""
+        self.address_maps.setdefault(vswitch, []).append(zlib.compress(uses, 1))
 
     @property
     def n_samples(self) -> int:

@@ -16,13 +16,15 @@ __all__ = ["Sampler"]
 class Sampler:
     """Samples every ``every`` seconds from its first sample until ``end`` (clock time); times
     are recorded from ``t0``, the start of the workload. Besides the figures of each vSwitch, it
-    keeps the state of every /28 block of each vSwitch at every sample."""
+    keeps the state of every /28 block and the use of every address of each vSwitch at every
+    sample."""
 
     def __init__(self, clock: Clock, model: Account, region_id: str, vswitch_ids: dict[str, str], agents: list[NodeAgent],
                  scheduler: Scheduler, recorder: Recorder, t0: float, every: float, end: float):
         self.clock = clock
         self.usage = model.vswitch_usage
         self.block_states = model.block_states
+        self.address_map = model.address_map
         self.region_id = region_id
         self.vswitch_ids = vswitch_ids
         self.agents = agents
@@ -58,6 +60,7 @@ class Sampler:
                               usage.primary_ips, s.used_ips - usage.primary_ips, prefix_ips, s.reserved - prefix_ips,
                               s.used_ips + s.reserved, sum(len(a.idle) for a in self.agents_in[name])))
             rec.block_map(name, self.block_states(self.region_id, vswitch_id).tobytes())
+            rec.address_map(name, self.address_map(self.region_id, vswitch_id).tobytes())
         nxt = now + self.every
         if nxt <= self.end + 1e-9:
             self.clock.at(nxt, self.sample, None, LAST)

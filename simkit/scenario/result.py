@@ -54,19 +54,42 @@ class Result:
 
         Raises KeyError naming the vSwitches there are, ValueError for a time before the first
         sample."""
-        import bisect
-
         import numpy as np
 
         rec = self._run.recorder
         maps = rec.block_maps.get(vswitch)
         if maps is None:
             raise KeyError(f"no vSwitch {vswitch!r} in this run; its vSwitches: {', '.join(rec.block_maps)}")
-        times = rec.block_map_times
+        return np.frombuffer(maps[self._sample_index(time)], dtype=np.uint8)
+
+    def address_map(self, vswitch: str, time: float | None = None):
+        """What every address of ``vswitch`` (the scenario's name) was used for at the sample
+        taken at ``time`` seconds, or the last one before it (the last sample when None): a
+        numpy uint8 array of ``simkit.ecs.AddressUse`` values, lowest address first (65,536 for
+        a /16). Raises KeyError naming the vSwitches there are, ValueError for a time before the
+        first sample."""
+        import zlib
+
+        import numpy as np
+
+        maps = self._run.recorder.address_maps.get(vswitch)
+        if maps is None:
+            raise KeyError(f"no vSwitch {vswitch!r} in this run; its vSwitches: {', '.join(self._run.recorder.address_maps)}")
+        return np.frombuffer(zlib.decompress(maps[self._sample_index(time)]), dtype=np.uint8)
+
+    def sample_times(self) -> list[float]:
+        """The times of the samples (seconds from the start of the workload): the times at which
+        ``block_map`` and ``address_map`` hold a state."""
+        return list(self._run.recorder.block_map_times)
+
+    def _sample_index(self, time: float | None) -> int:
+        import bisect
+
+        times = self._run.recorder.block_map_times
         i = len(times) - 1 if time is None else bisect.bisect_right(times, time) - 1
         if i < 0:
             raise ValueError(f"no sample at or before {time} s (the first is at {times[0]} s)")
-        return np.frombuffer(maps[i], dtype=np.uint8)
+        return i
 
     def exhaustion(self):
         """The first time each limit was hit, as a pandas DataFrame (built anew on each call)."""
