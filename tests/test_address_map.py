@@ -1,6 +1,8 @@
 """Issue 12's data: ``Result.address_map`` says what every address of a vSwitch was used for at
 each sample, the single IPs told apart into ENI primaries and secondaries."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -55,3 +57,14 @@ def test_asking_for_a_vswitch_or_time_the_run_has_not_says_what_it_has(tmp_path)
         result.address_map("w")
     with pytest.raises(ValueError, match=r"no sample at or before -1 s \(the first is at 0.0 s\)"):
         result.address_map("v", -1)
+
+
+def test_a_reservation_given_by_its_mask_is_named_by_the_block_it_got():
+    """The shipped prefix-mode sample reserves a /26 by mask in 10.0.0.0/24: the model placed it
+    at 10.0.0.64/26, and every prefix and reserved-free address of the map lies inside it
+    (offsets 64 to 127)."""
+    result = simkit.run(Path(__file__).parent.parent / "data/scenarios/pod-trace-sample.yaml", progress=False)
+    assert result.reservations == {"vsw-a": ["10.0.0.64/26"]}
+    m = result.address_map("vsw-a")
+    inside = np.isin(m, [AddressUse.PREFIX, AddressUse.RESERVED_FREE])
+    assert inside[64:128].all() and not inside[:64].any() and not inside[128:].any()

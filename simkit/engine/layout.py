@@ -19,13 +19,17 @@ _RUN_AMOUNT = 100
 class Layout:
     """The simulated ids of what the plan named."""
 
-    __slots__ = ("vpc_id", "security_group_id", "vswitch_ids", "nodes")
+    __slots__ = ("vpc_id", "security_group_id", "vswitch_ids", "reservations", "nodes")
 
-    def __init__(self, vpc_id: str, security_group_id: str, vswitch_ids: dict[str, str], nodes: list[Node]):
+    def __init__(self, vpc_id: str, security_group_id: str, vswitch_ids: dict[str, str], nodes: list[Node],
+                 reservations: dict[str, list[str]] | None = None):
         self.vpc_id = vpc_id
         self.security_group_id = security_group_id
         self.vswitch_ids = vswitch_ids  # scenario name -> simulated id
         self.nodes = nodes
+        # scenario vSwitch name -> its reservations' CIDR blocks, as the model placed them (a
+        # reservation given by its mask gets its block only when it is created)
+        self.reservations = reservations if reservations is not None else {}
 
 
 class LayoutError(ValueError):
@@ -43,6 +47,7 @@ def build_layout(model: Account, plan: Plan) -> Layout:
     LayoutError when the layout does not fit (a fleet larger than its vSwitch, say)."""
     region = plan.region
     vswitch_ids: dict[str, str] = {}
+    reservations: dict[str, list[str]] = {}
     names: dict[str, str] = {}  # simulated id -> the scenario's name for it (a key for the one VPC and group)
 
     def handle(path: str, request):
@@ -62,10 +67,12 @@ def build_layout(model: Account, plan: Plan) -> Layout:
         vsw = handle(f"vswitches[{i}]", rq.CreateVSwitch(region, vpc, v.zone, Cidr.parse(v.cidr), vswitch_name=v.name)).id
         vswitch_ids[v.name] = vsw
         names[vsw] = v.name
+        reservations[v.name] = []
         for j, r in enumerate(v.reservations):
-            handle(f"vswitches[{i}].reservations[{j}]", rq.CreateVSwitchCidrReservation(
+            made = handle(f"vswitches[{i}].reservations[{j}]", rq.CreateVSwitchCidrReservation(
                 region, vsw, vswitch_cidr_reservation_cidr=Cidr.parse(r["cidr"]) if "cidr" in r else None,
                 vswitch_cidr_reservation_mask=r.get("mask")))
+            reservations[v.name].append(str(made.reservation.cidr))
     nodes: list[Node] = []
     for i, f in enumerate(plan.fleet):
         itype = model.catalog.require_ip_limits(f.instance_type)
@@ -83,4 +90,4 @@ def build_layout(model: Account, plan: Plan) -> Layout:
                 nodes.append(Node(f"node-{len(nodes) + 1:04d}", inst.id, itype, region, vsw, f.vswitch, sg, pods,
                                   pod_vswitches))
             left -= amount
-    return Layout(vpc, sg, vswitch_ids, nodes)
+    return Layout(vpc, sg, vswitch_ids, nodes, reservations)

@@ -39,6 +39,7 @@ class RunResult:
     vswitch_ids: dict[str, str]  # scenario name -> simulated id
     node_ids: dict[str, str] = field(default_factory=dict)  # node name -> simulated instance id
     node_vswitches: dict[str, str] = field(default_factory=dict)  # node name -> its vSwitch's scenario name
+    reservations: dict[str, list[str]] = field(default_factory=dict)  # vSwitch name -> its reservations' CIDRs
 
 
 class Replay:
@@ -109,4 +110,5 @@ class Replay:
         summary = summarize(self.recorder, plan, pods.arrived, pods.peak_running)
         return RunResult(plan, self.recorder, summary, dict(self.layout.vswitch_ids),
                          {a.node.name: a.node.instance_id for a in self.agents},
-                         {a.node.name: a.node.vswitch_name for a in self.agents})
+                         {a.node.name: a.node.vswitch_name for a in self.agents},
+                         {name: list(cidrs) for name, cidrs in self.layout.reservations.items()})

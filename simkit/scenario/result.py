@@ -28,6 +28,9 @@ class Result:
         self.vswitch_ids: dict[str, str] = dict(run.vswitch_ids)
         #: Node names (node-0001, ...) -> the simulated instance ids.
         self.node_ids: dict[str, str] = dict(run.node_ids)
+        #: vSwitch names -> the CIDR blocks of their reservations, as placed (a reservation given
+        #: by its mask gets its block when it is created).
+        self.reservations: dict[str, list[str]] = {name: list(c) for name, c in run.reservations.items()}
 
     def __repr__(self) -> str:
         s = self.summary
