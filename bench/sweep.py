@@ -1,7 +1,8 @@
 """Sweep speed: 64 runs of the default scenario on 1 and on 2 local worker processes and on a
 2-worker Dask LocalCluster, side by side in one run, with runs per minute and the ratios (targets:
 2 local workers at least 1.7x one; Dask within 10 % of local processes for runs of a second or
-more). Then the size search's saving: the runs bisection made against the full grid.
+more). Then the size search's saving: the runs bisection made against the full grid, on one key
+and on two.
 Run: make bench (or python bench/sweep.py --runs 16 for a quicker look).
 """
 
@@ -63,6 +64,16 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     print(f"\nsize over 16 fleet sizes x 4 seeds: {found.runs} runs by bisection against {16 * 4} for the full grid "
           f"({16 * 4 / found.runs:.1f}x fewer, {elapsed:.1f} s); chosen {found.chosen}")
+    # Two keys: 4 vSwitch sizes x 16 fleet sizes, the fleet bisected for each vSwitch.
+    cidrs = ["192.168.0.0/25", "192.168.0.0/24", "192.168.0.0/23", "192.168.0.0/22"]
+    start = time.perf_counter()
+    found = simkit.size(small, vary=["vswitches.0.cidr", "fleet.0.count"],
+                        candidates={"vswitches.0.cidr": cidrs, "fleet.0.count": list(range(1, 17))},
+                        target={"pod_failure_rate": 0.05}, seeds=4, risk=0.6, executor="serial", progress=False)
+    elapsed = time.perf_counter() - start
+    full = len(cidrs) * 16 * 4
+    print(f"size over 4 vSwitch sizes x 16 fleet sizes x 4 seeds: {found.runs} runs against {full} for the full grid "
+          f"({full / found.runs:.1f}x fewer, {elapsed:.1f} s); chosen {found.chosen}, Pareto set of {len(found.pareto)}")
 
 
 if __name__ == "__main__":
