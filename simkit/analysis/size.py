@@ -61,7 +61,9 @@ class SizeResult(NamedTuple):
     ``accepted``, the figure's mean and max, and the layout's cost). ``pareto``: the accepted
     layouts no other beats on VPC addresses, reserved addresses and nodes at once, fewest VPC
     addresses first. ``runs``: runs made in all. ``answer``: the finding in words.
-    ``candidates``: {key path: the candidates searched}, smallest first."""
+    ``candidates``: {key path: the candidates searched}, smallest first. ``keys``: the varied key
+    paths in the order given. ``figure`` and ``bound``: the target (``bound`` in the figure's
+    unit: a share, or seconds for a wait). ``confidence`` and ``risk``: as ``size`` took them."""
 
     chosen: Any
     table: Any
@@ -69,6 +71,11 @@ class SizeResult(NamedTuple):
     answer: str
     pareto: Any
     candidates: dict
+    keys: tuple = ()
+    figure: str = ""
+    bound: float = 0.0
+    confidence: float = 0.95
+    risk: float = 0.05
 
 
 def miss_bound(misses: int, runs: int, confidence: float) -> float:
@@ -190,7 +197,7 @@ def size(scenario: Any, *, vary: str | Sequence[str], target: dict,
     words = _Words(keys, values, derived, figure, bound, confidence, risk, seeds, runs, len(tried),
                    sum(len(line.layouts) for line in lines), skipped)
     answer = words.one(lines[0], best) if len(keys) == 1 else words.several(lines, front)
-    return SizeResult(chosen, table, runs, answer, pareto, values)
+    return SizeResult(chosen, table, runs, answer, pareto, values, tuple(keys), figure, bound, confidence, risk)
 
 
 def _target(target: Any) -> list[tuple[str, float]]:
