@@ -1,0 +1,162 @@
+"""Issue 12, point 1: the figures over time and of sweeps and sizing draw what the run (or
+table) says: the stacked /28 states add up to the vSwitch's blocks, lines carry the samples'
+columns, the failed pods end at the summary's count, the error bars add up to the summary's
+errors by code, the chosen size is marked where ``size`` chose it."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import simkit
+from simkit.analysis.size import SizeResult
+from simkit.viz import addresses_held, api_errors, block_states, free_addresses, pareto, pod_waits, pods, size_curve, \
+    sweep_band
+from simkit.viz.timeseries import failure_times, time_axis
+from tests.image_compare import assert_matches_baseline
+
+
+@pytest.fixture(scope="module")
+def day():
+    """The default scenario: a /24 (16 /28 blocks) that runs out of addresses at 10 h 1 min."""
+    return simkit.run(simkit.DEFAULT_SCENARIO, progress=False)
+
+
+def test_time_runs_in_hours_up_to_three_days_then_in_days():
+    assert time_axis(86400).unit == "h" and time_axis(3 * 86400).divisor == 3600
+    assert time_axis(3 * 86400 + 1) == ("d", 86400.0, "time into the run (days)")
+
+
+def test_block_states_add_up_to_the_vswitchs_blocks_at_every_sample(day):
+    ax = block_states(day).axes[0]
+    outline = ax.collections[-1].get_paths()[0].vertices  # the last area's polygon: its top edge is the total
+    times = np.asarray(day.sample_times()) / 3600
+    top = [outline[np.isclose(outline[:, 0], t), 1].max() for t in times]
+    assert np.allclose(top, 16) and ax.get_ylim() == (0, 16)
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:3] == [
+        "held as a /28 prefix", "full (single addresses)", "partly used"]
+
+
+def test_free_addresses_draw_the_samples_and_mark_the_exhaustion(day):
+    ax = free_addresses(day).axes[0]
+    s = day.samples()
+    (line,) = [ln for ln in ax.lines if ln.get_label() == "pods-h: free addresses"]
+    assert np.array_equal(line.get_ydata(), s["free_ips"].to_numpy())
+    marks = [ln for ln in ax.lines if ln.get_linestyle() == ":"]
+    assert [m.get_xdata()[0] for m in marks] == [day.summary["exhaustion"]["vswitch_addresses"]["time"] / 3600]
+    assert "vswitch_addresses\n(pods-h)" in [t.get_text() for t in ax.texts]
+
+
+def test_failed_pods_so_far_end_at_the_summarys_failed_pods(day):
+    ax = pods(day).axes[0]
+    (failed,) = [ln for ln in ax.lines if ln.get_label() == "failed so far"]
+    s = day.summary
+    assert failed.get_ydata()[-1] == round(s["pod_failure_rate"] * s["pods_arrived"])
+    (running,) = [ln for ln in ax.lines if ln.get_label().startswith("running")]
+    assert running.get_ydata().max() <= s["peak_pods_running"]
+
+
+def test_a_pod_fails_when_its_wait_passes_the_slo_or_it_expires_sooner():
+    """A waits 40 s (SLO 30 s): fails at 100 + 30. B expires after 10 s: fails at 200 + 10.
+    C waits 5 s and is served: does not fail."""
+    table = pd.DataFrame({"arrival": [100.0, 200.0, 300.0], "wait": [40.0, 10.0, 5.0],
+                          "outcome": ["served", "expired", "served"]})
+    assert failure_times(table, 30.0).tolist() == [130.0, 210.0]
+
+
+def test_the_wait_distribution_marks_the_summarys_p50_p99_and_slo(day):
+    ax = pod_waits(day).axes[0]
+    labels = {ln.get_label(): ln.get_xdata()[0] for ln in ax.lines[1:]}
+    w = day.summary["pod_wait_seconds"]
+    assert labels == {"SLO: 30 s": 30, f"p50: {w['p50']:,.1f} s": w["p50"], f"p99: {w['p99']:,.1f} s": w["p99"]}
+    assert ax.lines[0].get_ydata()[-1] == 1.0
+
+
+def test_error_bars_add_up_to_the_summarys_errors_by_code(day):
+    ax = api_errors(day).axes[0]
+    drawn = {c.get_label().split(" (")[0]: sum(p.get_height() for p in c.patches) for c in ax.containers}
+    assert drawn == day.summary["api_errors_by_code"] and drawn  # {'InvalidVSwitchId.IpNotEnough': 29}
+
+
+def test_a_run_without_errors_says_so():
+    run = simkit.run({**simkit.DEFAULT_SCENARIO, "duration": "2h"}, progress=False)
+    assert [t.get_text() for t in api_errors(run).axes[0].texts] == [f"no API errors in {run.summary['calls']} calls"]
+
+
+def test_addresses_held_shade_the_idle_pools(day):
+    ax = addresses_held(day).axes[0]
+    s = day.samples().drop_duplicates("time")
+    held, used = ax.lines
+    assert np.array_equal(held.get_ydata(), s["ips_held"].to_numpy())
+    assert np.array_equal(held.get_ydata() - used.get_ydata(), s["ips_idle"].to_numpy())
+
+
+def test_an_unknown_vswitch_is_refused_naming_the_runs_vswitches(day):
+    with pytest.raises(KeyError, match="no vSwitch 'nope' in this run; its vSwitches: pods-h"):
+        free_addresses(day, "nope")
+
+
+#: A sweep's table by hand: two masks, three seeds each (only the columns the figure reads).
+SWEEP = pd.DataFrame({"vswitches.0.cidr": ["10.0.0.0/24"] * 3 + ["10.0.0.0/23"] * 3,
+                      "seed": [1, 2, 3] * 2,
+                      "pod_failure_rate": [0.30, 0.32, 0.36, 0.0, 0.002, 0.0],
+                      "error_type": [""] * 6})
+
+
+def test_the_sweep_band_runs_from_the_lowest_to_the_highest_seed_around_the_median():
+    """/24: seeds 0.30, 0.32, 0.36 -> median 0.32, band 0.30..0.36; /23: 0, 0.002, 0 -> 0."""
+    ax = sweep_band(SWEEP, "vswitches.0.cidr", target=0.001).axes[0]
+    median, target = ax.lines
+    assert np.allclose(median.get_ydata(), [0.32, 0.0]) and target.get_ydata()[0] == 0.001
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert np.isclose(band.max(), 0.36) and np.isclose(band.min(), 0.0)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["10.0.0.0/24", "10.0.0.0/23"]
+
+
+def test_the_sweep_band_refuses_a_column_the_table_lacks():
+    with pytest.raises(KeyError, match="no column 'fleet.0.count' in this sweep table; its columns: vswitches.0.cidr"):
+        sweep_band(SWEEP, "fleet.0.count")
+
+
+def sized(chosen="10.0.0.0/23") -> SizeResult:
+    """What ``size`` returns for a search that ran /25 (59 of 59 missed), /24 (3 of 59) and /23
+    (0 of 59, accepted: Clopper-Pearson bound 0.0495 <= 0.05)."""
+    table = pd.DataFrame({"vswitches.0.cidr": ["10.0.0.0/24", "10.0.0.0/25", "10.0.0.0/23"],
+                          "runs": [59, 59, 59], "misses": [3, 59, 0], "miss_bound": [0.127, 1.0, 0.0495],
+                          "accepted": [False, False, True],
+                          "mean pod_failure_rate": [0.0004, 0.2, 0.0], "max pod_failure_rate": [0.004, 0.3, 0.0],
+                          "vpc_addresses": [256, 128, 512], "reserved_addresses": [0, 0, 0], "nodes": [10, 10, 10]})
+    pareto_rows = table[table["accepted"]]
+    return SizeResult(chosen, table, 177, "an answer", pareto_rows,
+                      {"vswitches.0.cidr": ["10.0.0.0/25", "10.0.0.0/24", "10.0.0.0/23"]},
+                      ("vswitches.0.cidr",), "pod_failure_rate", 0.001, 0.95, 0.05)
+
+
+def test_the_size_curve_marks_the_chosen_candidate_in_size_order():
+    ax = size_curve(sized()).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["10.0.0.0/25", "10.0.0.0/24", "10.0.0.0/23"]
+    (span,) = [p for p in ax.patches]
+    assert np.isclose(span.get_x() + span.get_width() / 2, 2)  # the /23, third in size order
+    assert [t.get_text() for t in ax.texts] == ["59/59 missed", "3/59 missed", "0/59 missed"]
+    assert "chosen: 10.0.0.0/23 (95% confidence)" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_a_size_curve_with_nothing_chosen_marks_nothing():
+    assert not size_curve(sized(chosen=None)).axes[0].patches
+
+
+def test_the_pareto_figure_rings_the_pareto_set():
+    ax = pareto(sized()).axes[0]
+    assert [t.get_text() for t in ax.texts] == ["vswitches.0.cidr = 10.0.0.0/23"]
+    accepted, refused = ax.collections[0], ax.collections[1]
+    assert accepted.get_offsets().tolist() == [[512, 0.0]] and len(refused.get_offsets()) == 2
+
+
+@pytest.mark.parametrize("name, draw", [
+    ("block_states", lambda r: block_states(r)), ("free_addresses", lambda r: free_addresses(r)),
+    ("pods", lambda r: pods(r)), ("pod_waits", lambda r: pod_waits(r)), ("api_errors", lambda r: api_errors(r)),
+    ("addresses_held", lambda r: addresses_held(r)),
+    ("sweep_band", lambda r: sweep_band(SWEEP, "vswitches.0.cidr", target=0.001)),
+    ("size_curve", lambda r: size_curve(sized())), ("pareto", lambda r: pareto(sized())),
+])
+def test_each_figure_looks_as_it_did(day, name, draw, tmp_path):
+    assert_matches_baseline(draw(day), f"series_{name}", tmp_path)
