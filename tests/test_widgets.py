@@ -57,3 +57,13 @@ def test_the_map_slider_redraws_at_the_sample_it_is_moved_to():
     assert slider.time == 0.0 and slider.label.value == "at 0 s" and slider.image.value != last
     with pytest.raises(KeyError, match="no vSwitch 'nope' in this run; its vSwitches: pods-h"):
         MapSlider(result, "nope")
+
+
+def test_jupyterlab_gets_the_widgets_front_end():
+    """`make lab` shows the panels only if JupyterLab finds ipywidgets' front end: the prebuilt
+    extension that ipywidgets' own dependency jupyterlab_widgets installs into the environment."""
+    import sys
+    from pathlib import Path
+
+    manager = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyter-widgets" / "jupyterlab-manager"
+    assert (manager / "package.json").is_file()
