@@ -55,6 +55,32 @@ def test_failed_pods_so_far_end_at_the_summarys_failed_pods(day):
     assert running.get_ydata().max() <= s["peak_pods_running"]
 
 
+def test_the_pods_lines_are_the_pods_tables_counts_at_every_sample(day):
+    """Running: got an address by then and not ended; waiting: arrived, no address yet, not ended
+    (scenario.md, "Tables"), counted from ``pods()`` alone; failed at the end: expired or waited
+    longer than the SLO."""
+    ax = pods(day).axes[0]
+    lines = {ln.get_label(): ln for ln in ax.lines}
+    table = day.pods()
+    t = np.asarray(day.sample_times())[:, None]
+    arrival, got, ended = (table[c].to_numpy(dtype=float)[None, :] for c in ("arrival", "got_address", "ended"))
+    alive = ~(ended <= t)
+    running = ((got <= t) & alive).sum(axis=1)
+    waiting = ((arrival <= t) & ~(got <= t) & alive).sum(axis=1)
+    assert np.array_equal(lines["running (hold an address)"].get_xdata(), t[:, 0] / 3600)
+    assert np.array_equal(lines["running (hold an address)"].get_ydata(), running)
+    assert np.array_equal(lines["waiting (for a node or an address)"].get_ydata(), waiting) and waiting.max() > 0
+    failed = ((table["outcome"] == "expired") | (table["wait"] > day.summary["slo_pod_wait"])).sum()
+    assert lines["failed so far"].get_ydata()[-1] == failed
+
+
+def test_the_exhaustion_marks_sit_at_the_exhaustion_tables_times(day):
+    hits = day.exhaustion()
+    for fig in (block_states(day), free_addresses(day), pods(day)):
+        marks = [ln.get_xdata()[0] for ln in fig.axes[0].lines if ln.get_linestyle() == ":"]
+        assert marks == (hits["time"] / 3600).tolist()
+
+
 def test_a_pod_fails_when_its_wait_passes_the_slo_or_it_expires_sooner():
     """A waits 40 s (SLO 30 s): fails at 100 + 30. B expires after 10 s: fails at 200 + 10.
     C waits 5 s and is served: does not fail."""
@@ -90,9 +116,10 @@ def test_addresses_held_shade_the_idle_pools(day):
     assert np.array_equal(held.get_ydata() - used.get_ydata(), s["ips_idle"].to_numpy())
 
 
-def test_an_unknown_vswitch_is_refused_naming_the_runs_vswitches(day):
+@pytest.mark.parametrize("draw", [free_addresses, block_states])
+def test_an_unknown_vswitch_is_refused_naming_the_runs_vswitches(day, draw):
     with pytest.raises(KeyError, match="no vSwitch 'nope' in this run; its vSwitches: pods-h"):
-        free_addresses(day, "nope")
+        draw(day, "nope")
 
 
 #: A sweep's table by hand: two masks, three seeds each (only the columns the figure reads).
@@ -112,9 +139,30 @@ def test_the_sweep_band_runs_from_the_lowest_to_the_highest_seed_around_the_medi
     assert [t.get_text() for t in ax.get_xticklabels()] == ["10.0.0.0/24", "10.0.0.0/23"]
 
 
-def test_the_sweep_band_refuses_a_column_the_table_lacks():
-    with pytest.raises(KeyError, match="no column 'fleet.0.count' in this sweep table; its columns: vswitches.0.cidr"):
-        sweep_band(SWEEP, "fleet.0.count")
+@pytest.fixture(scope="module")
+def swept():
+    """A real sweep, small: 12 hours of the default scenario on a /24 and a /23, three seeds each
+    (serially: six runs of a fraction of a second cost less than starting worker processes)."""
+    return simkit.sweep({**simkit.DEFAULT_SCENARIO, "duration": "12h"},
+                        grid={"vswitches.0.cidr": ["192.168.0.0/24", "192.168.0.0/23"]}, seeds=3, executor="serial",
+                        progress=False)
+
+
+def test_the_sweep_bands_median_and_ends_are_the_tables(swept):
+    key, figure = "vswitches.0.cidr", "pod_failure_rate"
+    ax = sweep_band(swept, key, figure).axes[0]
+    by = swept.groupby(key, sort=False)[figure]
+    (median,) = ax.lines
+    assert np.allclose(median.get_ydata(), by.median().to_numpy()) and median.get_ydata()[0] > 0
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert np.isclose(band.max(), by.max().max()) and np.isclose(band.min(), by.min().min())
+
+
+@pytest.mark.parametrize("key, figure, missing", [("fleet.0.count", "pod_failure_rate", "fleet.0.count"),
+                                                  ("vswitches.0.cidr", "pod_wait_p90", "pod_wait_p90")])
+def test_the_sweep_band_refuses_a_column_the_table_lacks(key, figure, missing):
+    with pytest.raises(KeyError, match=f"no column '{missing}' in this sweep table; its columns: vswitches.0.cidr"):
+        sweep_band(SWEEP, key, figure)
 
 
 def sized(chosen="10.0.0.0/23") -> SizeResult:
