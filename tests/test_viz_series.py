@@ -184,12 +184,62 @@ def test_the_size_curve_marks_the_chosen_candidate_in_size_order():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["10.0.0.0/25", "10.0.0.0/24", "10.0.0.0/23"]
     (span,) = [p for p in ax.patches]
     assert np.isclose(span.get_x() + span.get_width() / 2, 2)  # the /23, third in size order
-    assert [t.get_text() for t in ax.texts] == ["59/59 missed", "3/59 missed", "0/59 missed"]
+    assert [t.get_text() for t in ax.texts] == ["59/59 missed\nbound 100% > 5%", "3/59 missed\nbound 12.7% > 5%",
+                                                "0/59 missed\nbound 4.95% \u2264 5%"]
     assert "chosen: 10.0.0.0/23 (95% confidence)" in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
 def test_a_size_curve_with_nothing_chosen_marks_nothing():
-    assert not size_curve(sized(chosen=None)).axes[0].patches
+    ax = size_curve(sized(chosen=None)).axes[0]
+    assert not ax.patches and ax.get_legend().get_title().get_text() == "none accepted"
+
+
+@pytest.fixture(scope="module")
+def two_keys():
+    """A real search over two keys, small: fleets of 10 and 20 nodes, each on a /25, /24 or /23,
+    12 hours, three seeds a layout. Three runs cannot bound a miss share at 95 % confidence and 5 %
+    risk (the bound after 0 of 3 is 63 %), so the test asks less: 50 % confidence, 25 % risk
+    (0 of 3: 20.6 %). Bisection runs each fleet's /23, then its /24, which misses: 12 runs."""
+    return simkit.size({**simkit.DEFAULT_SCENARIO, "duration": "12h"}, vary=["fleet.0.count", "vswitches.0.cidr"],
+                       candidates={"fleet.0.count": [10, 20],
+                                   "vswitches.0.cidr": ["192.168.0.0/25", "192.168.0.0/24", "192.168.0.0/23"]},
+                       target={"pod_failure_rate": 0.001}, seeds=3, confidence=0.5, risk=0.25, executor="serial",
+                       progress=False)
+
+
+def test_the_size_curve_of_a_real_search_marks_its_choice_on_its_line(two_keys):
+    r = two_keys
+    assert r.chosen == {"fleet.0.count": 10, "vswitches.0.cidr": "192.168.0.0/23"}
+    ax = size_curve(r).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == r.candidates["vswitches.0.cidr"]
+    (span,) = ax.patches
+    assert np.isclose(span.get_x() + span.get_width() / 2, r.candidates["vswitches.0.cidr"].index("192.168.0.0/23"))
+    mine = r.table[r.table["fleet.0.count"] == 10].sort_values("vpc_addresses")
+    lines = {ln.get_label(): ln for ln in ax.lines}
+    assert lines["highest over seeds"].get_xdata().tolist() == [1, 2]  # the /25 was never run
+    assert np.allclose(lines["highest over seeds"].get_ydata(), mine["max pod_failure_rate"])
+    assert np.allclose(lines["mean over seeds"].get_ydata(), mine["mean pod_failure_rate"])
+    assert [t.get_text().split("\n")[0] for t in ax.texts if "missed" in t.get_text()] == [
+        f"{m}/{n} missed" for m, n in zip(mine["misses"], mine["runs"])]
+    assert "fleet.0.count = 20" in [t.get_text() for t in ax.texts]  # the other fleet's line, faint
+    assert ax.get_xlabel() == "vswitches.0.cidr (with fleet.0.count = 10)"
+
+
+def test_with_nothing_chosen_the_size_curve_follows_the_layout_nearest_to_acceptance(two_keys):
+    """Both fleets' /23 have the same bound and VPC addresses; 10 nodes are fewer than 20."""
+    ax = size_curve(two_keys._replace(chosen=None)).axes[0]
+    assert not ax.patches and ax.get_xlabel() == "vswitches.0.cidr (with fleet.0.count = 10)"
+
+
+def test_the_pareto_figure_of_a_real_search_draws_every_layout_it_ran(two_keys):
+    r = two_keys
+    ax = pareto(r).axes[0]
+    accepted, refused = ax.collections[0], ax.collections[1]
+    table = r.table
+    assert len(accepted.get_offsets()) == table["accepted"].sum() and len(refused.get_offsets()) == (~table["accepted"]).sum()
+    assert sorted(refused.get_offsets()[:, 0]) == sorted(table.loc[~table["accepted"], "vpc_addresses"])
+    assert [t.get_text() for t in ax.texts] == [
+        ", ".join(f"{k} = {row[k]}" for k in r.keys) for _, row in r.pareto.iterrows()]
 
 
 def test_the_pareto_figure_rings_the_pareto_set():
