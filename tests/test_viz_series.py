@@ -43,7 +43,7 @@ def test_free_addresses_draw_the_samples_and_mark_the_exhaustion(day):
     assert np.array_equal(line.get_ydata(), s["free_ips"].to_numpy())
     marks = [ln for ln in ax.lines if ln.get_linestyle() == ":"]
     assert [m.get_xdata()[0] for m in marks] == [day.summary["exhaustion"]["vswitch_addresses"]["time"] / 3600]
-    assert "vswitch_addresses\n(pods-h)" in [t.get_text() for t in ax.texts]
+    assert "vswitch_addresses at 10 h 1 min\n(pods-h)" in [t.get_text() for t in ax.texts]
 
 
 def test_failed_pods_so_far_end_at_the_summarys_failed_pods(day):
