@@ -134,7 +134,11 @@ def size_curve(size_result: Any, ax=None):
             at = position[chosen]
             ax.axvspan(at - 0.3, at + 0.3, color=SERIES[2], alpha=0.25, linewidth=0,
                        label=f"chosen: {chosen} ({r.confidence:.0%} confidence)")
-        ax.set_xticks(range(len(position)), [str(v) for v in position])
+        ticks = [str(v) for v in position]
+        # Four CIDR blocks ("192.168.0.0/24") already overlap beside the legend: long labels lean.
+        long = max(map(len, ticks), default=0) > 6
+        ax.set_xticks(range(len(position)), ticks, rotation=30 if long else 0, ha="right" if long else "center",
+                      rotation_mode="anchor")
         ax.set_xlim(-0.6, len(position) - 0.4)
         _rate_scale(ax, figure, r.bound)
         # Room for two lines of label above the highest point: most of a decade on a log axis.
