@@ -43,7 +43,7 @@ def test_free_addresses_draw_the_samples_and_mark_the_exhaustion(day):
     assert np.array_equal(line.get_ydata(), s["free_ips"].to_numpy())
     marks = [ln for ln in ax.lines if ln.get_linestyle() == ":"]
     assert [m.get_xdata()[0] for m in marks] == [day.summary["exhaustion"]["vswitch_addresses"]["time"] / 3600]
-    assert "vswitch_addresses\n(pods-h)" in [t.get_text() for t in ax.texts]
+    assert "vswitch_addresses at 10 h 1 min\n(pods-h)" in [t.get_text() for t in ax.texts]
 
 
 def test_failed_pods_so_far_end_at_the_summarys_failed_pods(day):
@@ -53,6 +53,32 @@ def test_failed_pods_so_far_end_at_the_summarys_failed_pods(day):
     assert failed.get_ydata()[-1] == round(s["pod_failure_rate"] * s["pods_arrived"])
     (running,) = [ln for ln in ax.lines if ln.get_label().startswith("running")]
     assert running.get_ydata().max() <= s["peak_pods_running"]
+
+
+def test_the_pods_lines_are_the_pods_tables_counts_at_every_sample(day):
+    """Running: got an address by then and not ended; waiting: arrived, no address yet, not ended
+    (scenario.md, "Tables"), counted from ``pods()`` alone; failed at the end: expired or waited
+    longer than the SLO."""
+    ax = pods(day).axes[0]
+    lines = {ln.get_label(): ln for ln in ax.lines}
+    table = day.pods()
+    t = np.asarray(day.sample_times())[:, None]
+    arrival, got, ended = (table[c].to_numpy(dtype=float)[None, :] for c in ("arrival", "got_address", "ended"))
+    alive = ~(ended <= t)
+    running = ((got <= t) & alive).sum(axis=1)
+    waiting = ((arrival <= t) & ~(got <= t) & alive).sum(axis=1)
+    assert np.array_equal(lines["running (hold an address)"].get_xdata(), t[:, 0] / 3600)
+    assert np.array_equal(lines["running (hold an address)"].get_ydata(), running)
+    assert np.array_equal(lines["waiting (for a node or an address)"].get_ydata(), waiting) and waiting.max() > 0
+    failed = ((table["outcome"] == "expired") | (table["wait"] > day.summary["slo_pod_wait"])).sum()
+    assert lines["failed so far"].get_ydata()[-1] == failed
+
+
+def test_the_exhaustion_marks_sit_at_the_exhaustion_tables_times(day):
+    hits = day.exhaustion()
+    for fig in (block_states(day), free_addresses(day), pods(day)):
+        marks = [ln.get_xdata()[0] for ln in fig.axes[0].lines if ln.get_linestyle() == ":"]
+        assert marks == (hits["time"] / 3600).tolist()
 
 
 def test_a_pod_fails_when_its_wait_passes_the_slo_or_it_expires_sooner():
@@ -90,9 +116,10 @@ def test_addresses_held_shade_the_idle_pools(day):
     assert np.array_equal(held.get_ydata() - used.get_ydata(), s["ips_idle"].to_numpy())
 
 
-def test_an_unknown_vswitch_is_refused_naming_the_runs_vswitches(day):
+@pytest.mark.parametrize("draw", [free_addresses, block_states])
+def test_an_unknown_vswitch_is_refused_naming_the_runs_vswitches(day, draw):
     with pytest.raises(KeyError, match="no vSwitch 'nope' in this run; its vSwitches: pods-h"):
-        free_addresses(day, "nope")
+        draw(day, "nope")
 
 
 #: A sweep's table by hand: two masks, three seeds each (only the columns the figure reads).
@@ -112,9 +139,30 @@ def test_the_sweep_band_runs_from_the_lowest_to_the_highest_seed_around_the_medi
     assert [t.get_text() for t in ax.get_xticklabels()] == ["10.0.0.0/24", "10.0.0.0/23"]
 
 
-def test_the_sweep_band_refuses_a_column_the_table_lacks():
-    with pytest.raises(KeyError, match="no column 'fleet.0.count' in this sweep table; its columns: vswitches.0.cidr"):
-        sweep_band(SWEEP, "fleet.0.count")
+@pytest.fixture(scope="module")
+def swept():
+    """A real sweep, small: 12 hours of the default scenario on a /24 and a /23, three seeds each
+    (serially: six runs of a fraction of a second cost less than starting worker processes)."""
+    return simkit.sweep({**simkit.DEFAULT_SCENARIO, "duration": "12h"},
+                        grid={"vswitches.0.cidr": ["192.168.0.0/24", "192.168.0.0/23"]}, seeds=3, executor="serial",
+                        progress=False)
+
+
+def test_the_sweep_bands_median_and_ends_are_the_tables(swept):
+    key, figure = "vswitches.0.cidr", "pod_failure_rate"
+    ax = sweep_band(swept, key, figure).axes[0]
+    by = swept.groupby(key, sort=False)[figure]
+    (median,) = ax.lines
+    assert np.allclose(median.get_ydata(), by.median().to_numpy()) and median.get_ydata()[0] > 0
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert np.isclose(band.max(), by.max().max()) and np.isclose(band.min(), by.min().min())
+
+
+@pytest.mark.parametrize("key, figure, missing", [("fleet.0.count", "pod_failure_rate", "fleet.0.count"),
+                                                  ("vswitches.0.cidr", "pod_wait_p90", "pod_wait_p90")])
+def test_the_sweep_band_refuses_a_column_the_table_lacks(key, figure, missing):
+    with pytest.raises(KeyError, match=f"no column '{missing}' in this sweep table; its columns: vswitches.0.cidr"):
+        sweep_band(SWEEP, key, figure)
 
 
 def sized(chosen="10.0.0.0/23") -> SizeResult:
@@ -136,12 +184,62 @@ def test_the_size_curve_marks_the_chosen_candidate_in_size_order():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["10.0.0.0/25", "10.0.0.0/24", "10.0.0.0/23"]
     (span,) = [p for p in ax.patches]
     assert np.isclose(span.get_x() + span.get_width() / 2, 2)  # the /23, third in size order
-    assert [t.get_text() for t in ax.texts] == ["59/59 missed", "3/59 missed", "0/59 missed"]
+    assert [t.get_text() for t in ax.texts] == ["59/59 missed\nbound 100% > 5%", "3/59 missed\nbound 12.7% > 5%",
+                                                "0/59 missed\nbound 4.95% \u2264 5%"]
     assert "chosen: 10.0.0.0/23 (95% confidence)" in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
 def test_a_size_curve_with_nothing_chosen_marks_nothing():
-    assert not size_curve(sized(chosen=None)).axes[0].patches
+    ax = size_curve(sized(chosen=None)).axes[0]
+    assert not ax.patches and ax.get_legend().get_title().get_text() == "none accepted"
+
+
+@pytest.fixture(scope="module")
+def two_keys():
+    """A real search over two keys, small: fleets of 10 and 20 nodes, each on a /25, /24 or /23,
+    12 hours, three seeds a layout. Three runs cannot bound a miss share at 95 % confidence and 5 %
+    risk (the bound after 0 of 3 is 63 %), so the test asks less: 50 % confidence, 25 % risk
+    (0 of 3: 20.6 %). Bisection runs each fleet's /23, then its /24, which misses: 12 runs."""
+    return simkit.size({**simkit.DEFAULT_SCENARIO, "duration": "12h"}, vary=["fleet.0.count", "vswitches.0.cidr"],
+                       candidates={"fleet.0.count": [10, 20],
+                                   "vswitches.0.cidr": ["192.168.0.0/25", "192.168.0.0/24", "192.168.0.0/23"]},
+                       target={"pod_failure_rate": 0.001}, seeds=3, confidence=0.5, risk=0.25, executor="serial",
+                       progress=False)
+
+
+def test_the_size_curve_of_a_real_search_marks_its_choice_on_its_line(two_keys):
+    r = two_keys
+    assert r.chosen == {"fleet.0.count": 10, "vswitches.0.cidr": "192.168.0.0/23"}
+    ax = size_curve(r).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == r.candidates["vswitches.0.cidr"]
+    (span,) = ax.patches
+    assert np.isclose(span.get_x() + span.get_width() / 2, r.candidates["vswitches.0.cidr"].index("192.168.0.0/23"))
+    mine = r.table[r.table["fleet.0.count"] == 10].sort_values("vpc_addresses")
+    lines = {ln.get_label(): ln for ln in ax.lines}
+    assert lines["highest over seeds"].get_xdata().tolist() == [1, 2]  # the /25 was never run
+    assert np.allclose(lines["highest over seeds"].get_ydata(), mine["max pod_failure_rate"])
+    assert np.allclose(lines["mean over seeds"].get_ydata(), mine["mean pod_failure_rate"])
+    assert [t.get_text().split("\n")[0] for t in ax.texts if "missed" in t.get_text()] == [
+        f"{m}/{n} missed" for m, n in zip(mine["misses"], mine["runs"])]
+    assert "fleet.0.count = 20" in [t.get_text() for t in ax.texts]  # the other fleet's line, faint
+    assert ax.get_xlabel() == "vswitches.0.cidr (with fleet.0.count = 10)"
+
+
+def test_with_nothing_chosen_the_size_curve_follows_the_layout_nearest_to_acceptance(two_keys):
+    """Both fleets' /23 have the same bound and VPC addresses; 10 nodes are fewer than 20."""
+    ax = size_curve(two_keys._replace(chosen=None)).axes[0]
+    assert not ax.patches and ax.get_xlabel() == "vswitches.0.cidr (with fleet.0.count = 10)"
+
+
+def test_the_pareto_figure_of_a_real_search_draws_every_layout_it_ran(two_keys):
+    r = two_keys
+    ax = pareto(r).axes[0]
+    accepted, refused = ax.collections[0], ax.collections[1]
+    table = r.table
+    assert len(accepted.get_offsets()) == table["accepted"].sum() and len(refused.get_offsets()) == (~table["accepted"]).sum()
+    assert sorted(refused.get_offsets()[:, 0]) == sorted(table.loc[~table["accepted"], "vpc_addresses"])
+    assert [t.get_text() for t in ax.texts] == [
+        ", ".join(f"{k} = {row[k]}" for k in r.keys) for _, row in r.pareto.iterrows()]
 
 
 def test_the_pareto_figure_rings_the_pareto_set():

@@ -33,6 +33,12 @@ def _rate_scale(ax, figure: str, target: float | None) -> None:
         ax.set_ylim(0, ax.get_ylim()[1] * 3)  # room for the labels above the highest point
 
 
+def _percent(share: float) -> str:
+    """A share as a percentage to three figures: a bound of 0.0495 must not read as 5 % beside
+    a risk of 5 %."""
+    return f"{100 * share:.3g}%"
+
+
 def _positions(values: list) -> tuple[np.ndarray, list[str], bool]:
     """x positions of a key's values: the numbers themselves, or 0, 1, ... for CIDRs and names."""
     if all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in values):
@@ -72,45 +78,77 @@ def sweep_band(table: Any, key: str, figure: str = "pod_failure_rate", ax=None, 
     return fig
 
 
-def size_curve(size_result: Any, ax=None):
-    """What ``simkit.size`` found along its last varied key: each candidate it ran, the mean and
-    the highest of the target's figure over its seeds, the target as a dashed line, and the
-    chosen candidate marked; each candidate is labelled with its misses out of its runs. With
-    several keys, the line of the chosen layout's other values (all lines when none was chosen
-    are drawn too, faintly)."""
+def _line_of(size_result: Any) -> dict:
+    """The other keys' values of the line drawn in full: the chosen layout's, else those of the
+    layout nearest to acceptance (lowest miss bound, then cheapest, as ``size``'s answer names it)."""
     r = size_result
-    key, figure = r.keys[-1], r.figure
+    others = list(r.keys[:-1])
+    if not others:
+        return {}
+    if isinstance(r.chosen, dict):
+        return {k: r.chosen[k] for k in others}
+    nearest = r.table.sort_values(["miss_bound", "vpc_addresses", "reserved_addresses", "nodes"], kind="stable")
+    return {k: nearest.iloc[0][k] for k in others} if len(nearest) else {}
+
+
+def size_curve(size_result: Any, ax=None):
+    """What ``simkit.size`` found along its last varied key, each candidate at its place in
+    ``candidates`` (bisection skips some): the highest and the mean of the target's figure over
+    each layout's seeds, the target as a dashed line, the chosen candidate shaded, and each
+    layout labelled with its misses out of its runs and its ``miss_bound`` against ``risk``
+    (accepted when at most). With several keys, the line of the chosen layout's other values is
+    drawn in full (when none was chosen, the line of the layout nearest to acceptance) and every
+    other line's highest figure faintly, labelled with its values. Reads SizeResult by name."""
+    r = size_result
+    key, figure, others = r.keys[-1], r.figure, list(r.keys[:-1])
     table = r.table
-    if r.chosen is not None and len(r.keys) > 1:
-        line = np.ones(len(table), dtype=bool)
-        for other in r.keys[:-1]:
-            line &= (table[other] == r.chosen[other]).to_numpy()
-        table = table[line]
-    order = {v: i for i, v in enumerate(r.candidates[key])}
-    table = table.sort_values(key, key=lambda col: col.map(order))
-    values = table[key].tolist()
-    x = np.arange(len(values), dtype=float)
+    position = {v: i for i, v in enumerate(r.candidates[key])}
+    mine = _line_of(r)
+
+    def line(values: dict):
+        rows = table[np.all([(table[k] == v).to_numpy() for k, v in values.items()], axis=0)] if values else table
+        return rows.assign(_x=rows[key].map(position).astype(float)).sort_values("_x")
+
+    combos = list(dict.fromkeys(tuple(row) for row in table[others].itertuples(index=False))) if others else [()]
     chosen = r.chosen[key] if isinstance(r.chosen, dict) else r.chosen
-    others = ", ".join(f"{k} = {r.chosen[k]}" for k in r.keys[:-1]) if isinstance(r.chosen, dict) else ""
     with styled():
         fig, ax = axes(ax)
-        ax.plot(x, table[f"max {figure}"], color=SERIES[1], marker="v", label="highest over seeds")
-        ax.plot(x, table[f"mean {figure}"], color=SERIES[0], marker="o", label="mean over seeds")
+        faint = [dict(zip(others, c)) for c in combos if dict(zip(others, c)) != mine]
+        for i, values in enumerate(faint):
+            rows = line(values)
+            ax.plot(rows["_x"], rows[f"max {figure}"], color=OKABE_ITO["black"], alpha=0.3, linewidth=0.8,
+                    marker=".", label=f"highest, other values of {', '.join(others)}" if i == 0 else None)
+            ax.annotate(", ".join(f"{k} = {v}" for k, v in values.items()), (rows["_x"].iloc[-1],
+                        rows[f"max {figure}"].iloc[-1]), xytext=(4, 0), textcoords="offset points", va="center",
+                        fontsize=6, color=OKABE_ITO["black"], alpha=0.6)
+        rows = line(mine)
+        ax.plot(rows["_x"], rows[f"max {figure}"], color=SERIES[1], marker="v", label="highest over seeds")
+        ax.plot(rows["_x"], rows[f"mean {figure}"], color=SERIES[0], marker="o", label="mean over seeds")
         ax.axhline(r.bound, color=OKABE_ITO["black"], linestyle="--", linewidth=1, label=f"target: {r.bound:g}")
-        for xi, (_, row) in zip(x, table.iterrows()):
-            ax.annotate(f"{row['misses']}/{row['runs']} missed", (xi, row[f"max {figure}"]), xytext=(0, 6),
-                        textcoords="offset points", ha="center", fontsize=7)
-        if chosen is not None and chosen in values:
-            at = x[values.index(chosen)]
+        for _, row in rows.iterrows():
+            sign = "\u2264" if row["accepted"] else ">"
+            ax.annotate(f"{int(row['misses'])}/{int(row['runs'])} missed\nbound {_percent(row['miss_bound'])} {sign} "
+                        f"{_percent(r.risk)}", (row["_x"], row[f"max {figure}"]), xytext=(0, 7),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=7)
+        if chosen is not None and chosen in position:
+            at = position[chosen]
             ax.axvspan(at - 0.3, at + 0.3, color=SERIES[2], alpha=0.25, linewidth=0,
                        label=f"chosen: {chosen} ({r.confidence:.0%} confidence)")
-        ax.set_xticks(x, [str(v) for v in values])
-        ax.set_xlim(-0.6, len(values) - 0.4)
+        ticks = [str(v) for v in position]
+        # Four CIDR blocks ("192.168.0.0/24") already overlap beside the legend: long labels lean.
+        long = max(map(len, ticks), default=0) > 6
+        ax.set_xticks(range(len(position)), ticks, rotation=30 if long else 0, ha="right" if long else "center",
+                      rotation_mode="anchor")
+        ax.set_xlim(-0.6, len(position) - 0.4)
         _rate_scale(ax, figure, r.bound)
-        ax.set_xlabel(key + (f" (with {others})" if others else ""))
+        # Room for two lines of label above the highest point: most of a decade on a log axis.
+        ax.set_ylim(0, ax.get_ylim()[1] * (5 if figure.endswith("_rate") else 1.3))
+        along = ", ".join(f"{k} = {v}" for k, v in mine.items())
+        ax.set_xlabel(key + (f" (with {along})" if along else ""))
         ax.set_ylabel(_label(figure))
-        ax.set_title(f"Sizing {key}: {figure} at most {r.bound:g} in all but {r.risk:.0%} of runs")
-        ax.legend(loc="upper right")
+        ax.set_title(f"Sizing {key}\n{figure} at most {r.bound:g} in all but {_percent(r.risk)} of runs")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0,
+                  title=None if r.chosen is not None else "none accepted")
     return fig
 
 

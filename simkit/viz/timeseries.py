@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from simkit.analysis.words import clock_time
 from simkit.net import BlockState
 from simkit.viz.style import BLOCK_COLOURS, OKABE_ITO, SERIES, axes, styled
 
@@ -56,17 +57,20 @@ def _fleet_rows(samples):
 
 
 def _mark_exhaustion(ax, result: Any, scale: TimeAxis, vswitches: list[str] | None = None) -> None:
-    """A dotted vertical line at the first time each limit was hit (on these vSwitches, or on
-    a resource that is not a vSwitch), labelled with the limit."""
+    """A dotted vertical line at the first time each limit was hit (``Result.exhaustion()``; on
+    these vSwitches, or on a resource that is not a vSwitch), labelled with the limit, the time
+    and the resource."""
     names = {v.name for v in result.plan.vswitches}
-    for limit, hit in result.summary["exhaustion"].items():
-        if vswitches is not None and hit["resource"] in names and hit["resource"] not in vswitches:
-            continue
-        at = hit["time"] / scale.divisor
+    hits = result.exhaustion()
+    shown = [hit for hit in hits.itertuples(index=False)
+             if vswitches is None or hit.resource not in names or hit.resource in vswitches]
+    for i, hit in enumerate(shown):
+        at = hit.time / scale.divisor
         ax.axvline(at, color=OKABE_ITO["vermillion"], linestyle=":", linewidth=1)
-        ax.annotate(f"{limit}\n({hit['resource']})", (at, 1.0), xycoords=("data", "axes fraction"),
-                    xytext=(3, -3), textcoords="offset points", ha="left", va="top", fontsize=7,
-                    color=OKABE_ITO["vermillion"])
+        # Limits often run out minutes apart: each label a step lower, so they never print over each other.
+        ax.annotate(f"{hit.limit} at {clock_time(hit.time)}\n({hit.resource})", (at, 1.0 - 0.12 * i),
+                    xycoords=("data", "axes fraction"), xytext=(3, -3), textcoords="offset points", ha="left",
+                    va="top", fontsize=7, color=OKABE_ITO["vermillion"])
 
 
 def block_states(result: Any, vswitch: str | None = None, ax=None):
