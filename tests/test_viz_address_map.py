@@ -219,3 +219,21 @@ def test_an_unknown_vswitch_is_refused_naming_the_runs_vswitches(trace_run):
 @pytest.mark.parametrize("curve", ["hilbert", "morton"])
 def test_the_map_looks_as_it_did(trace_run, curve, tmp_path):
     assert_matches_baseline(address_map(trace_run, curve=curve), f"address_map_{curve}", tmp_path)
+
+
+def test_the_docs_example_draws_what_it_says(tmp_path, monkeypatch):
+    """docs/figures.md's address map example runs as printed, in a scratch directory."""
+    import re
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "figures.md").read_text()
+    section = docs.split("## The address map", 1)[1].split("\n## ", 1)[0]
+    (example,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    monkeypatch.chdir(tmp_path)
+    names = {}
+    exec(example, names)
+    assert (tmp_path / "pods-h-at-1-h.png").stat().st_size > 0
+    ax = names["fig"].axes[0]
+    assert ax.get_title() == "a hand-built /24: 10.0.0.0/24"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "free (188)", "/28 prefix (16)", "reserved, free (48)", "system-reserved (4)"]
