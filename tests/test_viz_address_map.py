@@ -30,6 +30,33 @@ def test_hilbert_d2xy_gives_wikipedias_points():
     assert list(zip(*hilbert_d2xy(1, np.arange(4)))) == [(0, 0), (0, 1), (1, 1), (1, 0)]
 
 
+def wikipedias_d2xy(n: int, d: int) -> tuple[int, int]:
+    """Wikipedia's "Hilbert curve" d2xy for an n x n grid, one point at a time, as its C reads
+    (rot(s, ...) inside the loop): the reference the vectorised version must reproduce."""
+    x = y = 0
+    s, t = 1, d
+    while s < n:
+        rx = 1 & (t // 2)
+        ry = 1 & (t ^ rx)
+        if ry == 0:
+            if rx == 1:
+                x, y = s - 1 - x, s - 1 - y
+            x, y = y, x
+        x += s * rx
+        y += s * ry
+        t //= 4
+        s *= 2
+    return x, y
+
+
+@pytest.mark.parametrize("order", range(9))
+def test_the_vectorised_d2xy_is_wikipedias_at_every_point(order):
+    """Orders 0 to 8: a single address up to a /16, every point the same as the scalar code's."""
+    d = np.arange(4 ** order)
+    x, y = hilbert_d2xy(order, d)
+    assert list(zip(x.tolist(), y.tolist())) == [wikipedias_d2xy(2 ** order, i) for i in range(4 ** order)]
+
+
 def test_morton_takes_x_from_even_bits_and_y_from_odd_bits():
     """d = 0b110110 (54): even bits 0,1,1 -> x = 0b110 = 6; odd bits 1,0,1 -> y = 0b101 = 5."""
     x, y = morton_d2xy(np.array([54, 3, 4]))
@@ -80,6 +107,20 @@ def test_mortons_jumps_fall_on_aligned_boundaries():
     assert (step[into % 2 == 1] == 1).all()  # inside an aligned pair: neighbours
     assert (step <= 2 * 2 ** (trailing // 2)).all()
     assert step[31] == 8 and step[1] == 2  # step[i]: from address i to i + 1
+
+
+@pytest.mark.parametrize("n", SIZES.values(), ids=SIZES.keys())
+def test_mortons_jumps_stay_inside_the_block_they_cross_into_at_every_size(n):
+    """The same bound on every size, odd host bits included (there the top bit moves x: a /23's
+    address 255 is (15, 15) and 256 is (16, 0), a 16-cell jump into its second /24)."""
+    x, y = cells(n, "morton")
+    step = np.abs(np.diff(x)) + np.abs(np.diff(y))
+    into = np.arange(1, n)
+    trailing = np.array([(int(d) & -int(d)).bit_length() - 1 for d in into])
+    assert (step[into % 2 == 1] == 1).all()
+    assert (step <= 2 * 2 ** (trailing // 2)).all()
+    if n == 512:
+        assert (x[255], y[255], x[256], y[256]) == (15, 15, 16, 0)
 
 
 def a_24_with(uses: dict[int, AddressUse]) -> np.ndarray:
@@ -162,6 +203,14 @@ def test_what_the_map_cannot_draw_is_refused_naming_what_is_allowed(call, error,
         call(a_24_with({}))
 
 
+def test_a_length_that_is_no_cidr_blocks_is_refused():
+    """100 addresses: no CIDR block holds that many, and it is not the /24's 256."""
+    with pytest.raises(ValueError, match="holds 100 addresses, but 10.0.0.0/24 holds 256"):
+        address_map(np.zeros(100, dtype=np.uint8), cidr="10.0.0.0/24")
+    with pytest.raises(ValueError, match="a CIDR block holds a power of two of addresses, got 100"):
+        cells(100)
+
+
 def test_an_unknown_vswitch_is_refused_naming_the_runs_vswitches(trace_run):
     with pytest.raises(KeyError, match="no vSwitch 'nope' in this run; its vSwitches: vsw-a"):
         address_map(trace_run, "nope")
@@ -170,3 +219,21 @@ def test_an_unknown_vswitch_is_refused_naming_the_runs_vswitches(trace_run):
 @pytest.mark.parametrize("curve", ["hilbert", "morton"])
 def test_the_map_looks_as_it_did(trace_run, curve, tmp_path):
     assert_matches_baseline(address_map(trace_run, curve=curve), f"address_map_{curve}", tmp_path)
+
+
+def test_the_docs_example_draws_what_it_says(tmp_path, monkeypatch):
+    """docs/figures.md's address map example runs as printed, in a scratch directory."""
+    import re
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "figures.md").read_text()
+    section = docs.split("## The address map", 1)[1].split("\n## ", 1)[0]
+    (example,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    monkeypatch.chdir(tmp_path)
+    names = {}
+    exec(example, names)
+    assert (tmp_path / "pods-h-at-1-h.png").stat().st_size > 0
+    ax = names["fig"].axes[0]
+    assert ax.get_title() == "a hand-built /24: 10.0.0.0/24"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "free (188)", "/28 prefix (16)", "reserved, free (48)", "system-reserved (4)"]
