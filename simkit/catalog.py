@@ -240,6 +240,23 @@ class Catalog:
         known = sum(1 for t in self if t.ip_limits_known)
         return f"<Catalog: {len(self)} instance types, {known} with IP limits known>"
 
+    def source_dates(self) -> dict[str, int]:
+        """How many instance types each date cited in their ``source`` holds (the date of the
+        documents the limits were read from, ``YYYY-MM-DD``), oldest first; a type citing no
+        date is left out. What a report states as the data's date.
+
+        >>> dates = load_catalog().source_dates()
+        >>> max(dates, key=dates.get)
+        '2021-07-19'
+        """
+        import re
+
+        counts: dict[str, int] = {}
+        for itype in self:
+            for date in sorted(set(re.findall(r"\b(\d{4}-\d{2}-\d{2})\b", itype.source))):
+                counts[date] = counts.get(date, 0) + 1
+        return dict(sorted(counts.items()))
+
     def similar(self, name: object, limits_known: bool = True) -> tuple[str, ...]:
         """Up to three instance-type names close to ``name``, best first; with
         ``limits_known``, only types whose ENI and IP limits are known."""

@@ -39,6 +39,10 @@ MODEL = {"net", "ecs"}
 FORBIDDEN_IN_MODEL = {"pandas"}
 #: Anywhere in simkit, imported only inside a function, never when a module loads.
 LAZY_ONLY = {"pandas"}
+#: The one way up: Jupyter asks an object itself for its HTML (``_repr_html_``), and a Result's
+#: HTML is the capacity report, whose one renderer is presentation. The hook may import that
+#: layer, inside itself, and nothing else may.
+DISPLAY_HOOKS = {"_repr_html_": "report"}
 
 
 def layer_of(path: Path) -> str:
@@ -46,29 +50,33 @@ def layer_of(path: Path) -> str:
     return rel.parts[0].removesuffix(".py")
 
 
-def imports(path: Path):
-    """(line, module, lazy) for every import in ``path``; lazy: inside a function body."""
+def imports(path: Path, functions: bool = False):
+    """(line, module, lazy) for every import in ``path``; lazy: inside a function body. With
+    ``functions``, (line, module, lazy, the name of the innermost function around it or None)."""
     tree = ast.parse(path.read_text(), filename=str(path))
 
-    def walk(node: ast.AST, lazy: bool):
+    def walk(node: ast.AST, lazy: bool, function: str | None):
         for child in ast.iter_child_nodes(node):
+            found = []
             if isinstance(child, ast.Import):
-                for alias in child.names:
-                    yield child.lineno, alias.name, lazy
+                found = [alias.name for alias in child.names]
             elif isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
-                yield child.lineno, child.module, lazy
+                found = [child.module]
             elif isinstance(child, ast.ImportFrom) and child.level:
                 raise AssertionError(f"{path}:{child.lineno}: use absolute imports (from simkit....)")
-            yield from walk(child, lazy or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)))
+            for module in found:
+                yield (child.lineno, module, lazy, function) if functions else (child.lineno, module, lazy)
+            inner = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            yield from walk(child, lazy or inner, getattr(child, "name", "<lambda>") if inner else function)
 
-    yield from walk(tree, False)
+    yield from walk(tree, False, None)
 
 
 def violations(path: Path, layer: str | None) -> list[str]:
     """What in ``path`` (a module of ``layer``) breaks the import rules. ``layer`` None: the
     curated API, which may import every layer but still imports heavy libraries lazily."""
     found = []
-    for lineno, module, lazy in imports(path):
+    for lineno, module, lazy, function in imports(path, functions=True):
         top = module.split(".")[0]
         if layer in MODEL and top in FORBIDDEN_IN_MODEL:
             found.append(f"{path.name}:{lineno} imports {module} in the {layer} layer, even inside a function")
@@ -83,7 +91,7 @@ def violations(path: Path, layer: str | None) -> list[str]:
         target = module.split(".")[1]
         if target not in RANK:
             found.append(f"{path.name}:{lineno} imports {module}, which is in no layer")
-        elif RANK[target] > RANK[layer]:
+        elif RANK[target] > RANK[layer] and not (lazy and DISPLAY_HOOKS.get(function) == target):
             found.append(f"{path.name}:{lineno} imports {module}: layer '{layer}' may not import the higher layer '{target}'")
     return found
 
@@ -134,3 +142,21 @@ def test_the_check_catches_pandas_in_the_model_and_when_a_module_loads(tmp_path)
     module.write_text("def frame():\n    import pandas\n    return pandas\n")
     assert violations(module, "scenario") == violations(module, None) == []
     assert len(violations(module, "ecs")) == 1
+
+
+def test_only_a_display_hook_reaches_up_to_the_report(tmp_path):
+    """``_repr_html_`` may import the report's renderer inside itself; the same import anywhere
+    else, or of another higher layer, or when the module loads, is refused."""
+    module = tmp_path / "result.py"
+    module.write_text("class Result:\n"
+                      "    def _repr_html_(self):\n"
+                      "        from simkit.report import result_html\n"
+                      "        from simkit.viz import pods\n"
+                      "\n"
+                      "    def html(self):\n"
+                      "        from simkit.report import result_html\n"
+                      "\n"
+                      "from simkit.report import result_html\n")
+    found = violations(module, "scenario")
+    assert [f.split(" ")[0] for f in found] == ["result.py:4", "result.py:7", "result.py:9"]
+    assert all("may not import the higher layer" in f for f in found)

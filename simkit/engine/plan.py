@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from simkit.agents import AgentConfig, SchedulerConfig, max_pods
 from simkit.catalog import InstanceType, load_catalog
@@ -60,6 +60,9 @@ class Plan:
     setup_meets_faults: bool = False  # building the layout meets the settings' faults and throttling too
     security_group_type: str = "normal"  # the fleet's one security group: normal (basic) or enterprise (advanced)
     scheduler: SchedulerConfig = SchedulerConfig()  # how pods are placed on nodes
+    # Not read by the replay; carried for whoever reports on it:
+    scenario: Mapping[str, Any] | None = None  # the scenario as given (a plain dict), to echo
+    slo_targets: Mapping[str, float] | None = None  # the verdict's targets (scenario slo.targets())
 
 
 def fleet_pods(plan: Plan) -> int:

@@ -8,25 +8,39 @@ import functools
 import re
 import sys
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from simkit.scenario.errors import ScenarioError
 from simkit.scenario.types import show
 
-__all__ = ["load_scenario"]
+__all__ = ["LoadedScenario", "load_scenario"]
 
 
-def load_scenario(source: str | Path | Mapping) -> tuple[dict, str, Path | None]:
+class LoadedScenario(NamedTuple):
+    """A scenario read: its dict, its name for messages (the file as given, or "scenario"), and
+    the folder its relative paths start from (None for a mapping). It is itself a source
+    ``load_scenario`` (and so ``run``, ``build_plan``, ``sweep``) takes, for a file's scenario
+    changed in memory (``simkit run s.yaml --set ...``) that still speaks of its file."""
+
+    data: dict
+    name: str
+    base: Path | None
+
+
+def load_scenario(source: str | Path | Mapping | LoadedScenario) -> LoadedScenario:
     """Read a scenario from a YAML path or a mapping.
 
     Returns (scenario dict, name for messages, folder relative paths start from). A mapping is
-    deep-copied, named "scenario" and has no folder. Raises ScenarioError when the file cannot
-    be read, is not UTF-8 text (naming the line and column), is not valid YAML (naming the line
-    and column), nests deeper than PyYAML can follow, holds an integer of more digits than
-    Python reads (4,300), or is not a mapping.
+    deep-copied, named "scenario" and has no folder; a ``LoadedScenario`` is deep-copied and
+    keeps its name and folder. Raises ScenarioError when the file cannot be read, is not UTF-8
+    text (naming the line and column), is not valid YAML (naming the line and column), nests
+    deeper than PyYAML can follow, holds an integer of more digits than Python reads (4,300), or
+    is not a mapping.
     """
+    if isinstance(source, LoadedScenario):
+        return LoadedScenario(copy.deepcopy(dict(source.data)), source.name, source.base)
     if isinstance(source, Mapping):
-        return copy.deepcopy(dict(source)), "scenario", None
+        return LoadedScenario(copy.deepcopy(dict(source)), "scenario", None)
     path = Path(source)
     try:
         raw = path.read_bytes()
@@ -52,7 +66,7 @@ def load_scenario(source: str | Path | Mapping) -> tuple[dict, str, Path | None]
         raise ScenarioError(str(path), "", _long_number(text)) from None
     if not isinstance(data, Mapping):
         raise ScenarioError(str(path), "", f"must be a YAML mapping of scenario keys; got {_kind(data)}")
-    return dict(data), str(path), path.parent
+    return LoadedScenario(dict(data), str(path), path.parent)
 
 
 class _DuplicateKey(Exception):

@@ -5,6 +5,7 @@ against its one definition (``simkit.scenario.schema``), open the files its work
 from __future__ import annotations
 
 from pathlib import Path
+from types import MappingProxyType
 from typing import Mapping
 
 from simkit.ecs import CloudSettings
@@ -39,7 +40,7 @@ def build_plan(source: str | Path | Mapping) -> Plan:
                 settings=settings_of(s), pods=workload.pods, api_calls=workload.api_calls, name=s.name, source=name,
                 slo_pod_wait=s.slo.pod_wait, offered_pods=workload.offered_pods,
                 setup_meets_faults=s.setup_meets_faults, security_group_type=s.security_group.type,
-                scheduler=s.scheduler.config())
+                scheduler=s.scheduler.config(), scenario=data, slo_targets=MappingProxyType(s.slo.targets()))
 
 
 def settings_of(s: Scenario) -> CloudSettings:

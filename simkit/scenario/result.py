@@ -31,11 +31,25 @@ class Result:
         #: vSwitch names -> the CIDR blocks of their reservations, as placed (a reservation given
         #: by its mask gets its block when it is created).
         self.reservations: dict[str, list[str]] = {name: list(c) for name, c in run.reservations.items()}
+        #: The scenario as it was given (a plain dict: what the report echoes and hashes).
+        self.scenario: dict[str, Any] = dict(run.plan.scenario or {})
+        #: The verdict's targets, from the scenario's ``slo``: ``pod_failure_rate``,
+        #: ``pod_wait_p99`` (seconds) and ``api_error_rate`` (docs/scenario.md, "The verdict").
+        self.slo: dict[str, float] = dict(run.plan.slo_targets or {})
 
     def __repr__(self) -> str:
         s = self.summary
         return (f"<Result {s['scenario']!r}: {s['pods_arrived']} pods, failure rate {s['pod_failure_rate']:.2%}; "
                 f"{s['calls']} calls, API error rate {s['api_error_rate']:.2%}>")
+
+    def _repr_html_(self) -> str:
+        """The capacity report, as Jupyter shows a Result: the same renderer as ``simkit run
+        --out``'s report.html (``simkit.report``), its figures inline."""
+        # The one upward import of the scenario layer (tests/test_layers.py allows it here
+        # only): Jupyter asks the object for its HTML, and there is one renderer.
+        from simkit.report import result_html
+
+        return result_html(self)
 
     def events(self):
         """One row per API call, as a pandas DataFrame (built anew on each call)."""

@@ -16,11 +16,12 @@ from simkit.scenario.progress import progress_bar
 from simkit.scenario.result import Result
 from simkit.workloads import WorkloadError
 
-__all__ = ["run"]
+__all__ = ["run", "warn_offered_load"]
 
 
 def run(scenario: str | Path | Mapping | None = None, *, progress: bool | None = None) -> Result:
-    """Replay a scenario (a YAML path or a dict; the embedded default when None).
+    """Replay a scenario (a YAML path, a dict, or a ``LoadedScenario``: a file's scenario changed
+    in memory; the embedded default when None).
 
     ``progress``: show a progress bar (None: only in a terminal or a notebook).
     Raises ScenarioError for a scenario that cannot be run.
@@ -30,11 +31,7 @@ def run(scenario: str | Path | Mapping | None = None, *, progress: bool | None =
     True
     """
     plan = build_plan(DEFAULT_SCENARIO if scenario is None else scenario)
-    capacity = fleet_pods(plan)
-    if plan.offered_pods is not None and plan.offered_pods > capacity:
-        warnings.warn(OfferedLoadWarning(
-            f"{plan.source}: the workload offers ~{plan.offered_pods:,.0f} pods at once and the fleet holds "
-            f"{capacity:,}: pods will wait for nodes (add nodes, or set fleet[].max_pods)"), stacklevel=2)
+    warn_offered_load(plan, stacklevel=2)  # at run's caller
     bar = progress_bar(plan.duration, progress)
     on_progress: Callable[[float], None] | None = None
     if bar is not None:
@@ -57,6 +54,17 @@ def run(scenario: str | Path | Mapping | None = None, *, progress: bool | None =
         if bar is not None:
             bar.close()
     return Result(result)
+
+
+def warn_offered_load(plan, stacklevel: int = 1) -> None:
+    """Warn (OfferedLoadWarning) when ``plan``'s workload offers more pods at once than its
+    fleet holds: pods will wait for nodes whatever the address space does. ``stacklevel``: as
+    ``warnings.warn`` counts it from the caller (1: the caller's line)."""
+    capacity = fleet_pods(plan)
+    if plan.offered_pods is not None and plan.offered_pods > capacity:
+        warnings.warn(OfferedLoadWarning(
+            f"{plan.source}: the workload offers ~{plan.offered_pods:,.0f} pods at once and the fleet holds "
+            f"{capacity:,}: pods will wait for nodes (add nodes, or set fleet[].max_pods)"), stacklevel=stacklevel + 1)
 
 
 def _injected(plan) -> set[str]:
