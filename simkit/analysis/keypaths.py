@@ -1,14 +1,26 @@
 """Key paths into a scenario, as sweeps name what they vary: ``vswitches.0.cidr``,
-``fleet.0.count``, ``agent.mode`` (dots between keys, list items by their index from 0)."""
+``fleet.0.count``, ``agent.mode`` (dots between keys, list items by their index from 0; the
+form of docs/scenario.md, ``vswitches[0].cidr``, is read too)."""
 
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from simkit.scenario import ScenarioError
 
-__all__ = ["with_value"]
+__all__ = ["dotted", "with_value"]
+
+
+def dotted(path: str) -> str:
+    """A key path as docs/scenario.md and the error messages write it (``vswitches[0].cidr``)
+    in the dotted form sweeps use (``vswitches.0.cidr``); a dotted path is returned as is.
+
+    >>> dotted("vswitches[0].reservations[1].mask")
+    'vswitches.0.reservations.1.mask'
+    """
+    return re.sub(r"\[(\d+)\]", r".\1", path)
 
 
 def with_value(scenario: dict, path: str, value: Any, source: str = "sweep") -> dict:
@@ -19,7 +31,7 @@ def with_value(scenario: dict, path: str, value: Any, source: str = "sweep") -> 
     if not isinstance(path, str) or not path:
         raise ScenarioError(source, str(path), "expected a key path such as vswitches.0.cidr or agent.mode")
     out = copy.deepcopy(scenario)
-    parts = path.split(".")
+    parts = dotted(path).split(".")
     here: Any = out
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-__all__ = ["created_time", "provenance", "scenario_hash"]
+__all__ = ["created_time", "data_dates", "provenance", "provenance_context", "scenario_hash", "scenario_label"]
 
 
 def scenario_hash(scenario: Mapping[str, Any]) -> str:
@@ -85,3 +85,46 @@ def provenance(scenario: Mapping[str, Any], *, seed: Any, created: dt.datetime, 
                            "source_dates": load_catalog().source_dates()},
         "scenario": json.loads(json.dumps(scenario, default=str)),
     }
+
+
+def data_dates(dates: Mapping[str, int]) -> str:
+    """The instance-type data's document dates in words, most types first:
+    ``"2021-07-19 (572 types) and 2022-04-29 (2)"``."""
+    items = [f"{date} ({n:,}{' types' if i == 0 else ''})" for i, (date, n) in
+             enumerate(sorted(dates.items(), key=lambda kv: -kv[1]))]
+    if not items:
+        return "no dated document"
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else items[0]
+
+
+def scenario_label(scenario: Mapping[str, Any], scenario_file: str | None) -> str:
+    """How the report names its scenario: the file, the embedded default (whatever its seed),
+    or a mapping."""
+    from simkit.scenario import DEFAULT_SCENARIO
+
+    if scenario_file:
+        return scenario_file
+    if {k: v for k, v in scenario.items() if k != "seed"} == {k: v for k, v in DEFAULT_SCENARIO.items() if k != "seed"}:
+        return "the embedded default scenario (simkit.DEFAULT_SCENARIO, data/scenarios/default.yaml)"
+    return "a scenario given as a mapping"
+
+
+def provenance_context(meta: Mapping[str, Any], files: tuple[str, ...] = ()) -> dict[str, Any]:
+    """What every report's last section shows, from ``provenance``'s ``meta``: ``meta``,
+    ``scenario_label``, ``data_dates``, ``scenario_yaml`` (the scenario as run) and ``files``
+    (the files beside the page)."""
+    import yaml
+
+    seed = meta["seed"]
+    if isinstance(seed, Mapping):
+        runs = seed.get("runs")
+        seed_text = (f"{seed['root']} (the root: each run's seed drawn from it; "
+                     + (f"runs with {', '.join(map(str, runs[:8]))}{', ...' if len(runs) > 8 else ''})" if runs
+                        else f"{seed.get('runs_per_layout')} runs a layout)"))
+    else:
+        seed_text = str(seed)
+    return {"meta": meta, "seed_text": seed_text,
+            "scenario_label": scenario_label(meta["scenario"], meta["scenario_file"]),
+            "data_dates": data_dates(meta["instance_types"]["source_dates"]),
+            "scenario_yaml": yaml.safe_dump(meta["scenario"], sort_keys=False, allow_unicode=True, width=100),
+            "files": files}

@@ -36,13 +36,14 @@ def render(template: str, context: dict[str, Any], *, document: bool = True) -> 
                                                        content=markupsafe.Markup(fragment))
 
 
-def table_html(frame: Any, float_format: str = "{:,.4g}") -> Any:
-    """A DataFrame as an HTML table (pandas' ``to_html``: every cell escaped), marked safe for
-    the templates; None for an empty frame."""
+def table_html(frame: Any, float_format: str = "{:,.6g}") -> Any:
+    """A DataFrame as an HTML table (pandas' ``to_html``: every cell escaped) in a box that
+    scrolls sideways when it is wider than the page, marked safe for the templates; None for an
+    empty frame."""
     import markupsafe
 
     if frame is None or len(frame) == 0:
         return None
     html = frame.to_html(index=False, border=0, classes="data", na_rep="", escape=True,
                          float_format=float_format.format)
-    return markupsafe.Markup(html)
+    return markupsafe.Markup(f'<div class="wide">{html}</div>')

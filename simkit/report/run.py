@@ -13,30 +13,13 @@ from simkit.analysis.words import clock_time, summary_in_words
 from simkit.report.atomic import atomic_directory, check_destination
 from simkit.report.exports import flatten, write_csv, write_json, write_xlsx
 from simkit.report.figures import embed, run_figures
-from simkit.report.provenance import created_time, provenance
+from simkit.report.provenance import created_time, provenance, provenance_context
 from simkit.report.render import render, table_html
 
 __all__ = ["RUN_FILES", "result_html", "run_context", "write_run_report"]
 
 #: What ``write_run_report`` puts in its folder, report.html first.
 RUN_FILES = ("report.html", "summary.json", "events.csv", "samples.csv", "pods.csv", "exhaustion.csv", "report.xlsx")
-
-
-def _label(result: Any, scenario_file: str | None) -> str:
-    from simkit.scenario import DEFAULT_SCENARIO
-
-    if scenario_file:
-        return scenario_file
-    if {k: v for k, v in result.scenario.items() if k != "seed"} == {k: v for k, v in DEFAULT_SCENARIO.items() if k != "seed"}:
-        return "the embedded default scenario (simkit.DEFAULT_SCENARIO, data/scenarios/default.yaml)"
-    return "a scenario given as a mapping"
-
-
-def _data_dates(dates: dict[str, int]) -> str:
-    """``"2021-07-19 (572 types) and 2022-04-29 (2)"``."""
-    items = [f"{date} ({n:,}{' types' if i == 0 else ''})" for i, (date, n) in
-             enumerate(sorted(dates.items(), key=lambda kv: -kv[1]))]
-    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else (items[0] if items else "no date")
 
 
 def errors_frame(summary: dict):
@@ -64,8 +47,6 @@ def run_context(result: Any, *, created: dt.datetime | None = None, scenario_fil
     """Everything the run template shows, as plain values: ``checks`` (the verdict),
     ``sentences``, ``advice``, ``maps``/``series``/``error_figures`` (embedded figures),
     ``errors_table``, ``exhaustion_table``, ``meta`` (``provenance``) and ``scenario_yaml``."""
-    import yaml
-
     s = result.summary
     checks = run_verdict(s, result.slo)
     missed = sum(not c.met for c in checks)
@@ -89,11 +70,7 @@ def run_context(result: Any, *, created: dt.datetime | None = None, scenario_fil
         "error_figures": embed(drawn["errors"]),
         "errors_table": table_html(errors_frame(s)),
         "exhaustion_table": _exhaustion_html(result),
-        "meta": meta,
-        "scenario_label": _label(result, scenario_file),
-        "data_dates": _data_dates(meta["instance_types"]["source_dates"]),
-        "scenario_yaml": yaml.safe_dump(result.scenario, sort_keys=False, allow_unicode=True, width=100),
-        "files": files,
+        **provenance_context(meta, files),
     }
 
 
