@@ -288,13 +288,11 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from simkit.scenario import build_plan
-    from simkit.scenario.runner import warn_offered_load
+    from simkit.scenario.runner import check_scenario
 
     scenario = _scenario(args.scenario, args.set, args.seed)
     with _warnings_on_stderr():
-        plan = build_plan(scenario)
-        warn_offered_load(plan)
+        plan = check_scenario(scenario)
     if not args.quiet:
         from simkit.analysis.words import clock_time
 

@@ -84,3 +84,34 @@ def refused(fn, *args, **kwargs) -> ApiError:
 @pytest.fixture
 def world() -> World:
     return World(Cloud(seed=0, placement="lowest"))
+
+
+# ---------------------------------------------------------------- the default scenario's report
+
+#: The report's creation time in the tests (SOURCE_DATE_EPOCH): 2026-01-01T00:00:00Z.
+REPORT_EPOCH = "1767225600"
+
+
+def simkit_process(*args, cwd=None, env=None, timeout=300):
+    """``python -m simkit ARGS`` in a process of its own, importing this checkout's simkit."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import simkit
+
+    source = str(Path(simkit.__file__).resolve().parent.parent)
+    env = {**os.environ, **(env or {}), "PYTHONPATH": os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))}
+    return subprocess.run([sys.executable, "-m", "simkit", *args], capture_output=True, text=True, cwd=cwd, env=env,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def default_report(tmp_path_factory):
+    """The folder ``simkit run --out`` writes for the embedded default scenario (in a process of
+    its own, as a user runs it, its creation time fixed), and that process's output."""
+    folder = tmp_path_factory.mktemp("default-report")
+    out = simkit_process("run", "--out", str(folder / "report"), cwd=folder, env={"SOURCE_DATE_EPOCH": REPORT_EPOCH})
+    assert out.returncode == 0, out.stderr
+    return folder / "report", out

@@ -1,8 +1,9 @@
 """The corpus of broken inputs (issue 9, point 8): every case under ``tests/broken/`` is a
 scenario file that cannot be run, with the one line it must be refused with. Each is run through
 the library (``simkit.run`` raises ``ScenarioError`` with exactly that message) and through the
-command line in this process (``simkit run`` exits with 2, prints nothing on stdout and exactly
-``simkit: error: <message>`` on stderr); one case of each group also through a real process.
+command line in this process (``simkit run``, ``simkit run --out DIR`` and ``simkit validate``
+exit with 2, print nothing on stdout and exactly ``simkit: error: <message>`` on stderr, and
+no report folder appears); one case of each group also through a real process.
 
 Adding a case is writing files, never Python: ``tests/broken/README.md`` says how. Cases run
 from the corpus's folder (``tests/broken``, or a copy in ``tmp_path`` for generated ones), with
@@ -125,10 +126,15 @@ def test_broken_input_is_refused_with_its_message(path, tmp_path, monkeypatch, c
     with pytest.raises(ScenarioError) as err:
         simkit.run(scenario, progress=False)
     assert str(err.value) == expected
-    capsys.readouterr()
-    status = _cli(["run", scenario])
-    out, errors = capsys.readouterr()
-    assert (status, out, errors) == (2, "", f"simkit: error: {expected}\n")
+    # The command line: run, run writing a report (nothing is written, not even half), and
+    # validate (which reads the whole workload without replaying it) refuse it alike.
+    out_dir = tmp_path / "report-of-a-broken-case"
+    for argv in (["run", scenario], ["run", scenario, "--out", str(out_dir)], ["validate", scenario]):
+        capsys.readouterr()
+        status = _cli(argv)
+        out, errors = capsys.readouterr()
+        assert (status, out, errors) == (2, "", f"simkit: error: {expected}\n"), argv
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith((out_dir.name, f".{out_dir.name}"))]
 
 
 def _one_per_group() -> list:

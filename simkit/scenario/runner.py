@@ -16,7 +16,7 @@ from simkit.scenario.progress import progress_bar
 from simkit.scenario.result import Result
 from simkit.workloads import WorkloadError
 
-__all__ = ["run", "warn_offered_load"]
+__all__ = ["check_scenario", "run", "warn_offered_load"]
 
 
 def run(scenario: str | Path | Mapping | None = None, *, progress: bool | None = None) -> Result:
@@ -54,6 +54,23 @@ def run(scenario: str | Path | Mapping | None = None, *, progress: bool | None =
         if bar is not None:
             bar.close()
     return Result(result)
+
+
+def check_scenario(scenario: str | Path | Mapping | None = None):
+    """Check a scenario as ``run`` would, without replaying it: build its plan, then read every
+    record of its workload once (a log's records and a trace's rows are otherwise read during
+    the run), and warn as ``run`` warns. Returns the ``Plan``; raises ScenarioError with the
+    line ``run`` would give for the first problem."""
+    plan = build_plan(DEFAULT_SCENARIO if scenario is None else scenario)
+    warn_offered_load(plan, stacklevel=2)
+    try:
+        for records in (plan.pods, plan.api_calls):
+            if records is not None:
+                for _ in records():
+                    pass
+    except WorkloadError as exc:
+        raise ScenarioError(plan.source, "workload", str(exc)) from None
+    return plan
 
 
 def warn_offered_load(plan, stacklevel: int = 1) -> None:
