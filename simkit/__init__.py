@@ -7,8 +7,9 @@ Layers, lowest first: ``errors`` (the error registry), ``catalog`` (instance-typ
 region capabilities), ``net`` (the address space of a vSwitch), ``ecs`` (the cloud model),
 ``api`` (``Cloud.call``: API-named parameters in, documented bodies out), ``workloads``,
 ``agents`` (node IPAM agents, the scheduler), ``engine`` (the replay), ``scenario``
-(``run(scenario) -> Result``), ``analysis`` (``sweep``: many runs, one row of figures each).
-Higher layers import lower ones only.
+(``run(scenario) -> Result``), ``analysis`` (``sweep``: many runs, one row of figures each;
+``size``), then the presentation: ``viz`` (figures), ``widgets``, ``report`` (capacity reports)
+and ``cli``. Higher layers import lower ones only.
 """
 
 from simkit.analysis import capacity, size, sweep

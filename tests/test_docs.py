@@ -5,11 +5,15 @@ from pathlib import Path
 
 import pytest
 
+import simkit.analysis.keypaths
+import simkit.analysis.verdict
 import simkit.api.cloud
 import simkit.catalog
 import simkit.errors
 import simkit.net.addr
 import simkit.net.space
+import simkit.report.atomic
+import simkit.report.provenance
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +23,9 @@ def test_readme_examples():
     assert result.attempted > 0 and result.failed == 0
 
 
-@pytest.mark.parametrize("module", [simkit.net.addr, simkit.net.space, simkit.api.cloud, simkit.catalog, simkit.errors])
+@pytest.mark.parametrize("module", [simkit.net.addr, simkit.net.space, simkit.api.cloud, simkit.catalog, simkit.errors,
+                                    simkit.analysis.keypaths, simkit.analysis.verdict, simkit.report.atomic,
+                                    simkit.report.provenance])
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
