@@ -193,10 +193,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         return 0
     from simkit.report import write_sweep_report
 
-    keys = list(grid) or []
-    if not keys:
-        table = table.assign(point="the scenario")
-        keys = ["point"]
+    keys = list(grid)
     seeds = sweep_seeds(args.seeds, root if isinstance(root, int) else 0)
     page = write_sweep_report(table, out, data=scenario.data, name=scenario.name, keys=keys, seeds=seeds,
                               root_seed=root, confidence=args.confidence, risk=args.risk, force=args.force,

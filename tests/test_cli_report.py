@@ -151,6 +151,14 @@ def test_sweep_writes_its_report(scenario, capsys):
     assert "simkit size s.yaml --vary vswitches.0.cidr --target pod_failure_rate=0.001" in html
 
 
+def test_a_sweep_of_seeds_alone_is_one_point(scenario, capsys):
+    status, out, _ = cli(capsys, "sweep", scenario, "--seeds", "2", "--out", "sw", "-q")
+    assert (status, out) == (0, "sw/report.html\n")
+    points = pd.read_csv("sw/points.csv")
+    assert len(points) == 1 and points["runs"].tolist() == [2]
+    assert "No key was varied: one point, over its seeds" in open("sw/report.html", encoding="utf-8").read()
+
+
 def test_sweep_without_out_prints_its_table_and_refuses_a_bad_grid(scenario, capsys):
     status, out, _ = cli(capsys, "sweep", scenario, "--grid", "agent.max_idle=1,2", "--no-progress")
     table = pd.read_csv(__import__("io").StringIO(out))

@@ -90,8 +90,9 @@ def points_frame(points: list[Point]):
 
 def _sentences(table: Any, points: list[Point], keys: list[str], seeds: list[int], confidence: float) -> list[str]:
     runs, failed = len(table), int((table["error"] != "").sum())
-    out = [f"{runs:,} runs: {len(points)} {'variants' if keys == ['variant'] else 'grid points'} of "
-           f"{', '.join(keys)} × {len(seeds)} seeds" + (f"; {failed} runs failed (their rows say why)." if failed else ".")]
+    what = (f"{len(points)} {'variants' if keys == ['variant'] else 'grid points'} of {', '.join(keys)} × "
+            f"{len(seeds)} seeds" if keys else f"the scenario with {len(seeds)} seeds, nothing varied")
+    out = [f"{runs:,} runs: {what}" + (f"; {failed} runs failed (their rows say why)." if failed else ".")]
     met = [p for p in points if p["met"]]
     out.append(f"{len(met)} of {len(points)} met every target with {confidence:.0%} confidence"
                + (f": {'; '.join(_where(p['labels']) for p in met)}." if met else "."))
@@ -114,7 +115,7 @@ def _sentences(table: Any, points: list[Point], keys: list[str], seeds: list[int
 def _size_key(keys: list[str]) -> str | None:
     """The grid key a size search would bisect: the first that sizes a vSwitch, a reservation
     or a fleet (a ``.cidr``, ``.mask`` or ``.count``), else the first; None for variants."""
-    if keys in (["variant"], ["point"]):
+    if not keys or keys == ["variant"]:
         return None
     return next((k for k in keys if k.rsplit(".", 1)[-1] in ("cidr", "mask", "count")), keys[0])
 
@@ -163,8 +164,8 @@ def sweep_context(table: Any, *, data: dict, name: str, keys: list[str], seeds: 
     targets = points[0]["targets"] if points else {}
     return {
         "title": f"Sweep report: {data.get('name', 'scenario')}",
-        "subtitle": (f"{len(table):,} runs: {', '.join(keys)} over {len(points)} values, {len(seeds)} seeds each; "
-                     f"targets judged at {confidence:.0%} confidence, {risk:.0%} risk"),
+        "subtitle": (f"{len(table):,} runs: " + (f"{', '.join(keys)} over {len(points)} values, " if keys else "")
+                     + f"{len(seeds)} seeds each; targets judged at {confidence:.0%} confidence, {risk:.0%} risk"),
         "verdict_met": met == len(points),
         "verdict_headline": f"{met} of {len(points)} meet every target with {confidence:.0%} confidence",
         "confidence_text": f"{confidence:.0%}", "risk_text": f"{risk:.0%}",
@@ -187,7 +188,8 @@ def write_sweep_report(table: Any, out: str | Path, *, data: dict, name: str, ke
                        base: Path | None = None) -> Path:
     """Write a sweep's report to the folder ``out``, atomically: ``SWEEP_FILES``. ``table``:
     ``simkit.sweep``'s; ``data``: the scenario swept (a dict), ``keys`` its grid's key paths
-    (or ``["variant"]``), ``seeds`` the seeds each point ran with. Returns report.html's path."""
+    (or ``["variant"]``; none when nothing varied), ``seeds`` the seeds each point ran with.
+    Returns report.html's path."""
     out = check_destination(out, force)
     created = created_time(created)
     meta = provenance(data, seed={"root": root_seed, "runs": seeds}, created=created, scenario_file=scenario_file,
