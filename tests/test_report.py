@@ -255,3 +255,11 @@ def test_the_creation_time_comes_from_source_date_epoch(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
     with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH='soon' is not a time"):
         created_time()
+
+
+def test_what_the_scenario_says_is_shown_as_text_never_as_markup():
+    """A scenario's name, echoed in the title, the sentences and the scenario as run, is
+    escaped by the templates: a report of an untrusted file runs no script."""
+    r = simkit.run({**simkit.DEFAULT_SCENARIO, "duration": "1h", "name": '<script>alert("x")</script>'}, progress=False)
+    page = result_html(r, document=True, figures=False)
+    assert "<script" not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
