@@ -59,16 +59,27 @@ def build_layout(model: Account, plan: Plan) -> Layout:
                 message = message.replace(sim_id, name)
             raise LayoutError(path, exc.code, message) from None
 
-    vpc = handle("vpc", rq.CreateVpc(region, cidr_block=Cidr.parse(plan.vpc_cidr))).id
+    # A state's resources are there before anything is built: its VPC and vSwitches with the
+    # scenario's CIDR blocks are the scenario's own (and their reservations), the rest stays.
+    existing_vpc, existing_vsw, existing_res = _restore(model, plan)
+    vpc = existing_vpc or handle("vpc", rq.CreateVpc(region, cidr_block=Cidr.parse(plan.vpc_cidr))).id
     names[vpc] = "vpc"
     sg = handle("security_group", rq.CreateSecurityGroup(region, vpc_id=vpc, security_group_type=plan.security_group_type)).id
     names[sg] = "security_group"
     for i, v in enumerate(plan.vswitches):
-        vsw = handle(f"vswitches[{i}]", rq.CreateVSwitch(region, vpc, v.zone, Cidr.parse(v.cidr), vswitch_name=v.name)).id
+        vsw = existing_vsw.get(v.cidr) if existing_vpc else None
+        if vsw is None:
+            vsw = handle(f"vswitches[{i}]", rq.CreateVSwitch(region, vpc, v.zone, Cidr.parse(v.cidr), vswitch_name=v.name)).id
+        elif model.region(region).vswitches[vsw].zone_id != v.zone:
+            raise LayoutError(f"vswitches[{i}]", "InvalidParameter", f"{v.name} ({v.cidr}) is in zone "
+                              f"{model.region(region).vswitches[vsw].zone_id} in the state, not {v.zone}")
         vswitch_ids[v.name] = vsw
         names[vsw] = v.name
         reservations[v.name] = []
         for j, r in enumerate(v.reservations):
+            if "cidr" in r and r["cidr"] in existing_res.get(vsw, ()):
+                reservations[v.name].append(r["cidr"])
+                continue
             made = handle(f"vswitches[{i}].reservations[{j}]", rq.CreateVSwitchCidrReservation(
                 region, vsw, vswitch_cidr_reservation_cidr=Cidr.parse(r["cidr"]) if "cidr" in r else None,
                 vswitch_cidr_reservation_mask=r.get("mask")))
@@ -91,3 +102,19 @@ def build_layout(model: Account, plan: Plan) -> Layout:
                                   pod_vswitches))
             left -= amount
     return Layout(vpc, sg, vswitch_ids, nodes, reservations)
+
+
+def _restore(model: Account, plan: Plan) -> tuple[str | None, dict[str, str], dict[str, set[str]]]:
+    """Restore the plan's state, if any. Returns the state's VPC with the plan's CIDR block (None
+    when there is none), its vSwitches by CIDR block and their reservations' blocks."""
+    if plan.state is None:
+        return None, {}, {}
+    model.restore(plan.state, keep_settings=True, source="state")
+    region = model.region(plan.region)
+    vpc = next((v for v in region.vpcs.values() if str(v.cidr) == plan.vpc_cidr), None)
+    if vpc is None:
+        return None, {}, {}
+    vswitches = {str(region.vswitches[i].cidr): i for i in vpc.vswitch_ids}
+    reserved = {i: {str(region.reservations[r].reservation.cidr) for r in region.vswitches[i].reservation_ids}
+                for i in vpc.vswitch_ids}
+    return vpc.id, vswitches, reserved

@@ -60,6 +60,7 @@ class Plan:
     setup_meets_faults: bool = False  # building the layout meets the settings' faults and throttling too
     security_group_type: str = "normal"  # the fleet's one security group: normal (basic) or enterprise (advanced)
     scheduler: SchedulerConfig = SchedulerConfig()  # how pods are placed on nodes
+    state: dict[str, Any] | None = None  # a state (snapshot format) restored before the layout is built
 
 
 def fleet_pods(plan: Plan) -> int:

@@ -13,6 +13,7 @@ from simkit.scenario.check import validate
 from simkit.scenario.load import load_scenario
 from simkit.scenario.rules import zone_of
 from simkit.scenario.schema import Scenario
+from simkit.scenario.state import load_state
 from simkit.scenario.workload import check_workload
 
 __all__ = ["build_plan"]
@@ -29,6 +30,7 @@ def build_plan(source: str | Path | Mapping) -> Plan:
     data, name, base = load_scenario(source)
     s = validate(data, name)
     workload = check_workload(name, s.workload, base, s.duration, s.seed)
+    state = load_state(name, s.state, base) if s.state is not None else None
     vswitches = tuple(VSwitchSpec(v.name, zone_of(v, s.region), str(v.cidr),
                                   tuple({"mask": r.mask} if r.mask is not None else {"cidr": str(r.cidr)}
                                         for r in v.reservations))
@@ -39,7 +41,7 @@ def build_plan(source: str | Path | Mapping) -> Plan:
                 settings=settings_of(s), pods=workload.pods, api_calls=workload.api_calls, name=s.name, source=name,
                 slo_pod_wait=s.slo.pod_wait, offered_pods=workload.offered_pods,
                 setup_meets_faults=s.setup_meets_faults, security_group_type=s.security_group.type,
-                scheduler=s.scheduler.config())
+                scheduler=s.scheduler.config(), state=state)
 
 
 def settings_of(s: Scenario) -> CloudSettings:

@@ -667,6 +667,12 @@ class Scenario(Section):
     limits: Limits = Field({}, description="account limits")
     cloud: Cloud = Field({}, description="other settings of the simulated cloud")
     slo: Slo = Field({}, description="what counts as served in time")
+    state: Annotated[Optional[Text("the path of a simkit state file (JSON)")], Shown("none: an empty account")] = Field(
+        None, description=(
+            "a state file (`simkit import`'s, or a saved `Cloud.snapshot()`; format in [state.md](state.md)) restored "
+            "before the layout is built, relative to the scenario file: its resources stay as they are, holding "
+            "their addresses; the scenario's VPC and vSwitches with the state's CIDR blocks are the state's own, "
+            "their reservations too, and the fleet is the nodes the run launches beside today's"))
 
     @field_validator("workload", mode="before")
     @classmethod
