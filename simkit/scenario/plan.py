@@ -35,7 +35,8 @@ def build_plan(source: str | Path | Mapping) -> Plan:
                                   tuple({"mask": r.mask} if r.mask is not None else {"cidr": str(r.cidr)}
                                         for r in v.reservations))
                       for v in s.vswitches)
-    fleet = tuple(FleetSpec(f.instance_type, f.count, f.vswitch, f.max_pods, tuple(f.pod_vswitches)) for f in s.fleet)
+    fleet = tuple(FleetSpec(f.instance_type, f.count, f.vswitch, f.max_pods, tuple(f.pod_vswitches),
+                            tuple((step.at, step.count) for step in f.scale)) for f in s.fleet)
     return Plan(seed=s.seed, region=s.region, duration=s.duration, sample_every=s.sample_every,
                 vpc_cidr=str(s.vpc.cidr), vswitches=vswitches, fleet=fleet, agent=s.agent.config(),
                 settings=settings_of(s), pods=workload.pods, api_calls=workload.api_calls, name=s.name, source=name,
