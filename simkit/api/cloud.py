@@ -102,7 +102,8 @@ class Cloud:
         """Load a snapshot (``snapshot()``'s, or a state file of ``simkit import``) into this
         new Cloud and return it; further calls answer as the snapshotted Cloud's would, bit for
         bit. The snapshot's seed and settings replace this Cloud's (``keep_settings=True`` keeps
-        its own settings).
+        its own seed and settings: a vSwitch whose placement generator the snapshot does not
+        give, as in an imported state, then draws from this Cloud's seed).
 
         Raises SnapshotError (a ValueError) for data that is not a simkit state, an unknown
         version, or a snapshot that contradicts itself (every contradiction, one line each);
