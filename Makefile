@@ -4,7 +4,7 @@
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-BENCHES := bench/address_space.py bench/api_churn.py bench/replay.py bench/pod_trace.py bench/long_trace.py bench/sweep.py bench/widgets.py
+BENCHES := bench/address_space.py bench/api_churn.py bench/replay.py bench/pod_trace.py bench/long_trace.py bench/sweep.py bench/widgets.py bench/growth.py
 
 .PHONY: demo test bench lab clean chromium
 

@@ -12,7 +12,7 @@ region capabilities), ``net`` (the address space of a vSwitch), ``ecs`` (the clo
 and ``cli``. Higher layers import lower ones only.
 """
 
-from simkit.analysis import capacity, size, sweep
+from simkit.analysis import capacity, forecast, size, sweep
 from simkit.api import Cloud
 from simkit.catalog import Catalog, InstanceType, load_catalog
 from simkit.ecs import CloudSettings
@@ -37,6 +37,7 @@ __all__ = [
     "SpaceExhausted",
     "SpaceStats",
     "capacity",
+    "forecast",
     "format_ipv4",
     "load_catalog",
     "parse_ipv4",

@@ -305,6 +305,16 @@ def _reserved(result) -> set[str]:
     return {v.name for v in result.plan.vswitches if v.reservations}
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from simkit.scenario.importer import write_imported
+
+    scenario, state, notes = write_imported(args.paths, args.out, vpc_id=args.vpc, vpc_cidr=args.vpc_cidr)
+    for note in notes:
+        print(f"simkit: note: {note}", file=sys.stderr)
+    print(f"wrote {scenario} and {state}")
+    return 0
+
+
 def _cmd_error_codes(args: argparse.Namespace) -> int:
     from simkit.errors import render_markdown
 
@@ -401,9 +411,15 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--seed", type=int, default=None, help=argparse.SUPPRESS)
     validate.set_defaults(func=_cmd_validate)
 
+    imp = sub.add_parser("import", help="a scenario and a state file from the JSON of the real Describe* APIs")
+    imp.add_argument("paths", nargs="+", help="response files, or folders of .json files")
+    imp.add_argument("--out", required=True, help="the scenario YAML to write (the state goes beside it)")
+    imp.add_argument("--vpc", default=None, help="the VPC to import when the files hold several")
+    imp.add_argument("--vpc-cidr", default=None, help="the VPC's CIDR block (default: the smallest holding every vSwitch)")
+    imp.set_defaults(func=_cmd_import)
     codes = sub.add_parser("error-codes", help="print the error registry as a Markdown table")
     codes.set_defaults(func=_cmd_error_codes)
-    for command in (demo, run, sweep, size, catalog, validate, codes):
+    for command in (demo, run, sweep, size, catalog, validate, imp, codes):
         _output_options(command, top=False)
     return parser
 

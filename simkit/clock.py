@@ -73,6 +73,26 @@ class Clock:
         """Schedule ``fn(arg)`` ``delay`` seconds from now."""
         self.at(self.now + delay, fn, arg, priority)
 
+    def pending(self) -> list[tuple[float, int, int, Callable[[Any], Any], Any]]:
+        """Every scheduled event as (time, priority, sequence, fn, arg), in the order they run
+        (a snapshot of the model reads its own transitions from here)."""
+        out = list(self._near)
+        for bucket in self._buckets.values():
+            out.extend(bucket)
+        out.sort(key=lambda e: e[:3])
+        return out
+
+    def at_sequence(self, t: float, priority: int, sequence: int, fn: Callable[[Any], Any], arg: Any = None) -> None:
+        """Schedule ``fn(arg)`` with a given sequence number: a restored event keeps its place
+        among the events of its instant. Later events are numbered after it. Raises ValueError
+        for the past."""
+        if t < self.now:
+            raise ValueError(f"cannot schedule in the past (now {self.now}, asked {t})")
+        keep = self._seq
+        self._seq = sequence - 1
+        self.at(t, fn, arg, priority)
+        self._seq = max(keep, sequence)
+
     def _advance(self) -> bool:
         """Move the next bucket into the near heap; False when nothing is left."""
         if not self._bucket_order:

@@ -1,4 +1,4 @@
-"""Issue 12: every notebook in notebooks/ runs top to bottom (nbclient, a real ipykernel), with
+"""Issues 12 and 14: every notebook in notebooks/ runs top to bottom (nbclient, a real ipykernel), with
 no error output, and is committed without outputs. 04 also runs on the Alibaba openb trace in
 ../shared/data/real/ (not shipped: its terms allow research use only), its first cell's path
 swapped for that file's."""
@@ -16,7 +16,7 @@ OPENB = (Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "re
 CELL_TIMEOUT = 120
 
 EXPECTED = ["01-quickstart.ipynb", "02-fragmentation-and-prefixes.ipynb", "03-what-if-subnet-sizing.ipynb",
-            "04-replay-a-real-trace.ipynb", "05-capacity-report.ipynb"]
+            "04-replay-a-real-trace.ipynb", "05-capacity-report.ipynb", "06-when-does-it-run-out.ipynb"]
 
 
 def execute(path: Path, first_cell: str | None = None):
@@ -33,7 +33,7 @@ def execute(path: Path, first_cell: str | None = None):
     return nb
 
 
-def test_the_five_notebooks_are_there():
+def test_the_notebooks_are_there():
     assert sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) == EXPECTED
 
 

@@ -101,6 +101,26 @@ class Scheduler:
             for a in agents:
                 a.on_vswitch_short = self._vswitch_short
 
+    def add(self, agent: NodeAgent) -> None:
+        """A node joins the fleet (a scale-out); the pods waiting for a node are placed on it as
+        the pod flow's ``on_room`` places them."""
+        i = len(self.agents)
+        self.agents.append(agent)
+        self.pods.append(0)
+        self.cpu.append(0)
+        self.mem.append(0)
+        m = min(agent.node.max_pods, agent.capacity) if self.ip_aware else agent.node.max_pods
+        self.max_pods.append(m)
+        self.room.append(_ROOM if m > 0 else 0)
+        self.short.append(0)
+        self.short_room.append(0)
+        self._epoch.append(0)
+        self._index[id(agent)] = i
+        if self.ip_aware:
+            agent.on_vswitch_short = self._vswitch_short
+        if m > 0 and self.n_unscheduled and self.on_room is not None:
+            self.on_room()
+
     def fits(self, i: int, pod: Pod) -> bool:
         """Whether node ``i`` has room for ``pod`` (pods, CPU and memory)."""
         node = self.agents[i].node

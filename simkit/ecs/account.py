@@ -21,6 +21,7 @@ import numpy as np
 from simkit.catalog import load_catalog
 from simkit.clock import TRANSITION, Clock
 from simkit.ecs import requests as rq
+from simkit.ecs import snapshot as state_io
 from simkit.ecs.addresses import AddressOperations
 from simkit.ecs.enis import EniOperations
 from simkit.ecs.gateway import Gateway
@@ -141,6 +142,17 @@ class Account:
             if instance_id in region.instances:
                 return region.id
         return None
+
+    # ---------------------------------------------------------------- state
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state as versioned, JSON-ready data (``simkit.ecs.snapshot``)."""
+        return state_io.snapshot(self)
+
+    def restore(self, data: dict[str, Any], *, keep_settings: bool = False, source: str = "snapshot") -> None:
+        """Load a snapshot into this new account (``simkit.ecs.snapshot.restore``). Raises
+        SnapshotError (a ValueError) naming ``source`` and every contradiction found."""
+        state_io.restore(self, data, keep_settings=keep_settings, source=source)
 
     # ---------------------------------------------------------------- simulation knobs (not API)
 

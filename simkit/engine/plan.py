@@ -31,6 +31,7 @@ class FleetSpec:
     vswitch: str  # a VSwitchSpec name
     max_pods: int | None = None  # default: from the ENI limits and the agent mode
     pod_vswitches: tuple[str, ...] = ()  # VSwitchSpec names for pod ENIs (Terway's per-zone list)
+    scale: tuple[tuple[float, int], ...] = ()  # (seconds from the start of the workload, nodes added)
 
     def pods_per_node(self, itype: InstanceType, mode: str) -> int:
         """Each node's max pods: ``max_pods`` when given, else what ``itype``'s ENI limits
@@ -60,13 +61,14 @@ class Plan:
     setup_meets_faults: bool = False  # building the layout meets the settings' faults and throttling too
     security_group_type: str = "normal"  # the fleet's one security group: normal (basic) or enterprise (advanced)
     scheduler: SchedulerConfig = SchedulerConfig()  # how pods are placed on nodes
+    state: dict[str, Any] | None = None  # a state (snapshot format) restored before the layout is built
     # Not read by the replay; carried for whoever reports on it:
     scenario: Mapping[str, Any] | None = None  # the scenario as given (a plain dict), to echo
     slo_targets: Mapping[str, float] | None = None  # the verdict's targets (scenario slo.targets())
 
 
 def fleet_pods(plan: Plan) -> int:
-    """Pods the plan's whole fleet can hold at once: each node's max pods (``fleet[].max_pods``,
+    """Pods the plan's whole fleet can hold at once, scaled out in full: each node's max pods (``fleet[].max_pods``,
     or what its ENI limits address in the agent's mode; an IP-aware scheduler places no more
     than the latter), summed."""
     catalog = load_catalog()
@@ -77,5 +79,5 @@ def fleet_pods(plan: Plan) -> int:
         per_node = f.pods_per_node(itype, mode)
         if plan.scheduler.ip_aware:
             per_node = min(per_node, max_pods(itype, mode))
-        total += f.count * per_node
+        total += (f.count + sum(count for _at, count in f.scale)) * per_node  # at its largest
     return total

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from simkit.agents import NodeAgent, Scheduler, make_agent
-from simkit.clock import Clock
+from simkit.clock import NORMAL, Clock
 from simkit.ecs import Account
 from simkit.engine.host import AgentHost
-from simkit.engine.layout import build_layout
+from simkit.engine.layout import build_layout, launch
+from simkit.engine.recorder import LIMIT_OF_CODE
+from simkit.errors import ApiError
 from simkit.engine.logged import LoggedCalls
 from simkit.engine.plan import Plan
 from simkit.engine.pods import PodFlow
@@ -68,6 +70,44 @@ class Replay:
                                          for node in self.layout.nodes]
         self.scheduler = Scheduler(self.agents, plan.scheduler)
 
+    def _scale_out(self, step: tuple[int, int]) -> None:
+        """``fleet[index].scale``: launch ``count`` more nodes of the group. A refused launch
+        (the vSwitch out of addresses for the nodes' primaries, a limit) launches the nodes that
+        fit, one at a time after the first refusal, and records the limit as exhausted."""
+        index, count = step
+        plan, layout = self.plan, self.layout
+        made: list = []
+        gateway = self.model.gateway
+        batch = 100
+        while count:
+            amount = min(count, batch)
+            try:
+                # The scenario's faults and throttling are the workload's: as for the layout.
+                if plan.setup_meets_faults:
+                    nodes = launch(self.model, plan, layout, index, amount)
+                else:
+                    with gateway.exempt():
+                        nodes = launch(self.model, plan, layout, index, amount)
+            except ApiError as exc:
+                if amount > 1:
+                    batch = 1  # all or nothing per call: try the rest one by one
+                    continue
+                limit = exc.limit or LIMIT_OF_CODE.get(exc.code, "fleet_scale")
+                self.recorder.exhausted(limit, self.clock.now - self.t0, plan.fleet[index].vswitch, exc.code)
+                break
+            layout.nodes.extend(nodes)
+            made.extend(nodes)
+            count -= amount
+        if made:
+            self.clock.after(plan.settings.instance_start_seconds, self._join, made)
+
+    def _join(self, nodes: list) -> None:
+        for node in nodes:
+            agent = make_agent(self.host, node, self.plan.agent, self.plan.settings.eni_attach_seconds)
+            agent.start()
+            self._sampler.add(agent)
+            self.scheduler.add(agent)  # the scheduler's list of agents is self.agents
+
     @property
     def vswitch_ids(self) -> dict[str, str]:
         """Scenario vSwitch name -> simulated id."""
@@ -92,6 +132,11 @@ class Replay:
         sampler.start()
         for agent in self.agents:
             agent.start()
+        self._sampler = sampler
+        for index, f in enumerate(plan.fleet):
+            for at, count in f.scale:
+                if at < plan.duration:
+                    clock.at(t0 + at, self._scale_out, (index, count), NORMAL)
         progress = None if on_progress is None else (lambda t: on_progress(t - t0))
         # A run allocates millions of short-lived objects and few cycles: collecting the young
         # generation less often saves about a sixth of the run time (bench/replay.py).

@@ -35,6 +35,13 @@ class Sampler:
         self.every = every
         self.end = end
 
+    def add(self, agent: NodeAgent) -> None:
+        """A node that joined the fleet is sampled from now on (the fleet-wide list is the
+        scheduler's, which has it already)."""
+        group = self.agents_in.get(agent.node.vswitch_name)
+        if group is not None:
+            group.append(agent)
+
     def start(self) -> None:
         """Schedule the first sample, at the start of the workload."""
         self.clock.at(self.t0, self.sample, None, LAST)

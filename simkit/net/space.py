@@ -419,6 +419,29 @@ class AddressSpace:
         self.free_count -= len(offsets)
         self.used_count += len(offsets)
 
+    def partly_used_order(self) -> list[int] | None:
+        """The partly used blocks outside reservations in the order a policy reading
+        ``partial`` walks them (``pack``: the last broken last); None when the policy reads no
+        such order. A snapshot keeps it, as it decides where the next address lands."""
+        return None if self.partial is None else list(self.partial)
+
+    def set_partly_used_order(self, blocks: Iterable[int]) -> None:
+        """Put the partly used blocks back in a saved order (``partly_used_order``).
+
+        Raises ValueError when ``blocks`` are not exactly the partly used blocks now, naming
+        the difference; nothing is changed then. Does nothing for a policy that reads no order.
+        """
+        if self.partial is None:
+            return
+        blocks = list(blocks)
+        if sorted(blocks) != sorted(self.partial):
+            extra = sorted(set(blocks) - set(self.partial))
+            missing = sorted(set(self.partial) - set(blocks))
+            raise ValueError(f"partly used blocks of {self.cidr}: the saved order names {extra} that are not partly "
+                             f"used and leaves out {missing} that are")
+        self.partial[:] = blocks
+        self._partial_pos = {b: j for j, b in enumerate(blocks)}
+
     def state_of(self, address: int) -> AddrState:
         """The state of one address of the vSwitch. Raises Refused(OUTSIDE) for others."""
         i = address - self.base

@@ -14,6 +14,7 @@ from simkit.scenario.check import validate
 from simkit.scenario.load import load_scenario
 from simkit.scenario.rules import zone_of
 from simkit.scenario.schema import Scenario
+from simkit.scenario.state import load_state
 from simkit.scenario.workload import check_workload
 
 __all__ = ["build_plan"]
@@ -30,17 +31,20 @@ def build_plan(source: str | Path | Mapping) -> Plan:
     data, name, base = load_scenario(source)
     s = validate(data, name)
     workload = check_workload(name, s.workload, base, s.duration, s.seed)
+    state = load_state(name, s.state, base) if s.state is not None else None
     vswitches = tuple(VSwitchSpec(v.name, zone_of(v, s.region), str(v.cidr),
                                   tuple({"mask": r.mask} if r.mask is not None else {"cidr": str(r.cidr)}
                                         for r in v.reservations))
                       for v in s.vswitches)
-    fleet = tuple(FleetSpec(f.instance_type, f.count, f.vswitch, f.max_pods, tuple(f.pod_vswitches)) for f in s.fleet)
+    fleet = tuple(FleetSpec(f.instance_type, f.count, f.vswitch, f.max_pods, tuple(f.pod_vswitches),
+                            tuple((step.at, step.count) for step in f.scale)) for f in s.fleet)
     return Plan(seed=s.seed, region=s.region, duration=s.duration, sample_every=s.sample_every,
                 vpc_cidr=str(s.vpc.cidr), vswitches=vswitches, fleet=fleet, agent=s.agent.config(),
                 settings=settings_of(s), pods=workload.pods, api_calls=workload.api_calls, name=s.name, source=name,
                 slo_pod_wait=s.slo.pod_wait, offered_pods=workload.offered_pods,
                 setup_meets_faults=s.setup_meets_faults, security_group_type=s.security_group.type,
-                scheduler=s.scheduler.config(), scenario=data, slo_targets=MappingProxyType(s.slo.targets()))
+                scheduler=s.scheduler.config(), scenario=data, slo_targets=MappingProxyType(s.slo.targets()),
+                state=state)
 
 
 def settings_of(s: Scenario) -> CloudSettings:

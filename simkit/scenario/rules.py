@@ -33,6 +33,9 @@ def check_across(s: Any) -> None:
         if f.vswitch not in names:
             raise Problem(f"{show(f.vswitch)} is not a vswitches[].name; allowed: {', '.join(names)}",
                           at=("fleet", i, "vswitch"))
+        for k, step in enumerate(f.scale):
+            if step.at >= s.duration:
+                raise Problem(f"{step.at:g} s is not before the run ends ({s.duration:g} s)", at=("fleet", i, "scale", k, "at"))
         for k, name in enumerate(f.pod_vswitches):
             if name not in names:
                 raise Problem(f"{show(name)} is not a vswitches[].name; allowed: {', '.join(names)}",
@@ -144,9 +147,11 @@ def _churn(s: Any) -> None:
             raise Problem(f"the burst from {b.at:g} s over {b.over:g} s ends after the run ({s.duration:g} s)",
                           at=("workload", "bursts", i, "over"))
     # Poisson arrivals average arrival_rate whatever the diurnal cycle (the cosine averages out).
-    steady, burst = w.arrival_rate * s.duration, sum(b.pods for b in w.bursts)
+    # A trend is bounded by its highest rate.
+    rate = w.peak_rate(s.duration)
+    steady, burst = rate * s.duration, sum(b.pods for b in w.bursts)
     if steady > MAX_PODS:
-        raise Problem(f"{w.arrival_rate:,.6g}/s over the run's {s.duration:,.6g} s offers about {steady:,.3g} pods; "
+        raise Problem(f"{rate:,.6g}/s over the run's {s.duration:,.6g} s offers about {steady:,.3g} pods; "
                       f"allowed: at most {MAX_PODS:,} pods a run (arrival_rate x duration, plus the bursts): here an "
                       f"arrival_rate of at most {MAX_PODS / s.duration:,.6g}/s", at=("workload", "arrival_rate"))
     if steady + burst > MAX_PODS:

@@ -47,6 +47,8 @@ from simkit.net.policy import POLICIES
 from simkit.scenario.rules import check_across, served
 from simkit.scenario.types import (
     Allowed,
+    ArrivalRate,
+    Growth,
     CidrBlock,
     allowed_of,
     Choice,
@@ -312,6 +314,15 @@ class VSwitch(Section):
         "is `prefix` and the workload is pods"))
 
 
+class ScaleStep(Section):
+    """More nodes for a fleet group at a time of the run."""
+
+    where: ClassVar[str] = "fleet[].scale[]"
+    noun: ClassVar[str] = "scale steps"
+    at: Duration(positive=False, text="0 or longer, before duration ends") = Field(description="when, from the start of the run")
+    count: Whole(1, MAX_FLEET_COUNT) = Field(description="how many nodes to add (`+10` or `10`)")
+
+
 class FleetEntry(Section):
     """A group of instances of one type on one vSwitch."""
 
@@ -336,6 +347,10 @@ class FleetEntry(Section):
         "the vSwitches the agents create pod ENIs on (Terway's `vswitches` for the node's zone; ACK \"Modify the "
         "vSwitch for pods\"); only those in the zone of the node's `vswitch` count, and with none there the node's "
         "own vSwitch serves; not used in prefix mode"))
+    scale: list[ScaleStep] = Field([], description=(
+        "node-pool scale-out during the run: `[{at: 14d, count: +10}]` launches 10 more nodes like these at 14 days "
+        "(RunInstances in the group's vSwitch; if the vSwitch or a limit refuses, the nodes that fit are launched and "
+        "the refusal is recorded as that limit's exhaustion); scale-in is not modelled"))
 
     @field_validator("max_pods", mode="wrap")
     @classmethod
@@ -532,12 +547,34 @@ class PodChurn(Section):
 
     where: ClassVar[str] = "workload (kind: pod-churn)"
     kind: Literal["pod-churn"] = Field(description="synthetic churn")
-    arrival_rate: Rate() = Field(description="Poisson arrivals")
+    arrival_rate: ArrivalRate() = Field(description=(
+        "Poisson arrivals: a rate, or a schedule of rates by time of the run (`{0d: 1/s, 30d: 1.5/s}`: linear "
+        "between the times, the first rate before the first time, the last after the last)"))
     lifetime: Lifetime = Field(description="`{median, p90}` of a lognormal lifetime")
     diurnal: Optional[Diurnal] = Field(None, description="a daily cycle of the arrival rate")
     bursts: list[Burst] = Field([], description="extra pods at given times")
     cpu_milli: Optional[Whole(0)] = Field(None, description="CPU request of every pod (the scheduler then checks CPU)")
     memory_mib: Optional[Whole(0)] = Field(None, description="memory request of every pod (the scheduler then checks memory)")
+    growth: Optional[Growth()] = Field(None, description=(
+        "a trend on top of `arrival_rate`: the rate times (1 + g)^(t / period), e.g. `+5%/week`, `-1%/day`, "
+        "`+20%/30d`; Poisson arrivals then come by thinning from the run's highest rate"))
+    arrivals: Choice(("poisson", "regular")) = Field("poisson", description=(
+        "`poisson`, or `regular`: evenly spaced, each pod 1/rate after the one before (the rate read at the previous "
+        "arrival), for hand-checked runs"))
+
+    def rate_points(self) -> tuple[tuple[float, float], ...] | None:
+        """The schedule as ((seconds, pods/s), ...), or None when ``arrival_rate`` is one rate."""
+        return self.arrival_rate if isinstance(self.arrival_rate, tuple) else None
+
+    def peak_rate(self, duration: float) -> float:
+        """A rate the arrivals never exceed within ``duration`` (before any diurnal cycle): the
+        schedule's highest times the growth at its highest."""
+        points = self.rate_points()
+        base = max(r for _, r in points) if points else self.arrival_rate
+        if self.growth is None:
+            return base
+        fraction, period = self.growth
+        return base * max(1.0, (1.0 + fraction) ** (duration / period))
 
 
 class PodTrace(Section):
@@ -686,6 +723,12 @@ class Scenario(Section):
     limits: Limits = Field({}, description="account limits")
     cloud: Cloud = Field({}, description="other settings of the simulated cloud")
     slo: Slo = Field({}, description="what counts as served in time, and the verdict's targets")
+    state: Annotated[Optional[Text("the path of a simkit state file (JSON)")], Shown("none: an empty account")] = Field(
+        None, description=(
+            "a state file (`simkit import`'s, or a saved `Cloud.snapshot()`; format in [state.md](state.md)) restored "
+            "before the layout is built, relative to the scenario file: its resources stay as they are, holding "
+            "their addresses; the scenario's VPC and vSwitches with the state's CIDR blocks are the state's own, "
+            "their reservations too, and the fleet is the nodes the run launches beside today's"))
 
     @field_validator("workload", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from typing import Annotated, Any, Callable, Iterable, NamedTuple
 
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
@@ -185,6 +186,69 @@ def Rate() -> Any:
 
     schema = {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": _RATE_PATTERN}]}
     return _typed(float, check, "a rate: per second as a number, or `0.5/s`, `30/m`, `100/h`, `1000/d`", schema)
+
+
+def ArrivalRate() -> Any:
+    """A rate (``Rate``), or a schedule of rates: a mapping of durations to rates
+    (``{0d: 1/s, 30d: 1.5/s}``), parsed to ``((seconds, rate), ...)`` by rising time."""
+    allowed = ("a rate: per second as a number, or `0.5/s`, `30/m`, `100/h`, `1000/d`; or a schedule of rates by "
+               "time (`{0d: 1/s, 30d: 1.5/s}`: linear between the times, constant after the last)")
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, dict):
+            try:
+                return parse_rate(value)
+            except ValueError as exc:
+                raise Problem(str(exc)) from None
+        if not value:
+            raise Problem(f"a schedule needs at least one time; allowed: {allowed}")
+        points = []
+        for key, rate in value.items():
+            try:
+                t = parse_duration(key) if not isinstance(key, bool) else None
+            except ValueError:
+                t = None
+            if t is None:
+                raise Problem(f"{show(key)} is not a time of the run (a duration: `0d`, `14d`, `12h`); allowed: {allowed}")
+            try:
+                points.append((t, parse_rate(rate)))
+            except ValueError as exc:
+                raise Problem(f"at {show(key)}: {exc}") from None
+        points.sort()
+        if len({t for t, _ in points}) != len(points):
+            raise Problem(f"a time is given twice; allowed: {allowed}")
+        return tuple(points)
+
+    rate = {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": _RATE_PATTERN}]}
+    schema = {"anyOf": [*rate["anyOf"], {"type": "object", "additionalProperties": rate, "minProperties": 1}]}
+    return _typed(object, check, allowed, schema)
+
+
+_GROWTH = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*%\s*/\s*(\S+)\s*$")
+_GROWTH_UNITS = {"day": 86400.0, "week": 7 * 86400.0}
+
+
+def Growth() -> Any:
+    """A compound growth rate: ``+5%/week``, ``-1%/day``, ``+20%/30d``, parsed to
+    ``(fraction, period in seconds)``."""
+    allowed = "a growth rate: a signed percentage per period, `+5%/week`, `-1%/day`, `+20%/30d` (compounded)"
+
+    def check(value: Any) -> tuple[float, float]:
+        match = _GROWTH.match(value) if isinstance(value, str) else None
+        if match is None:
+            raise Problem(f"{show(value)} is not understood; allowed: {allowed}")
+        fraction = float(match.group(1)) / 100
+        unit = match.group(2)
+        try:
+            period = _GROWTH_UNITS[unit] if unit in _GROWTH_UNITS else parse_duration(unit)
+        except ValueError:
+            raise Problem(f"{show(value)}: the period {show(unit)} is not understood; allowed: {allowed}") from None
+        if period <= 0 or fraction <= -1:
+            raise Problem(f"{show(value)} is out of range; allowed: {allowed}, more than -100 % and a period longer than 0")
+        return fraction, period
+
+    schema = {"type": "string", "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*%\s*/\s*\S+\s*$"}
+    return _typed(tuple, check, allowed, schema)
 
 
 def Text(allowed: str = "non-empty text") -> Any:

@@ -107,15 +107,16 @@ def _pod_churn(source: str, w: PodChurn, duration: float, seed: int) -> CheckedW
     bursts = [{"at": b.at, "pods": b.pods, "over": b.over} for b in w.bursts]
 
     def pods():
-        return pod_churn(seed, arrival_rate=w.arrival_rate, lifetime_median=median, lifetime_p90=p90,
-                         duration=duration, diurnal=diurnal, bursts=bursts, cpu_milli=w.cpu_milli,
-                         memory_mib=w.memory_mib)
+        points = w.rate_points()
+        return pod_churn(seed, arrival_rate=points[0][1] if points else w.arrival_rate, lifetime_median=median,
+                         lifetime_p90=p90, duration=duration, diurnal=diurnal, bursts=bursts, cpu_milli=w.cpu_milli,
+                         memory_mib=w.memory_mib, schedule=points, growth=w.growth, arrivals=w.arrivals)
 
     try:
         pods()  # checks its arguments at once (the schema's rules should have refused anything it refuses)
     except ValueError as exc:
         raise ScenarioError(source, "workload", str(exc)) from None
-    offered = churn_offered(w.arrival_rate, median, p90, w.diurnal.amplitude if w.diurnal else 0.0,
+    offered = churn_offered(w.peak_rate(duration), median, p90, w.diurnal.amplitude if w.diurnal else 0.0,
                             max((b["pods"] for b in bursts), default=0))
     return CheckedWorkload(pods, None, offered)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import random
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from simkit.workloads.records import PodSpec
 
@@ -25,6 +26,9 @@ def pod_churn(
     bursts: Iterable[Mapping] = (),
     cpu_milli: int | None = None,
     memory_mib: int | None = None,
+    schedule: Sequence[tuple[float, float]] | None = None,
+    growth: tuple[float, float] | None = None,
+    arrivals: str = "poisson",
 ) -> Iterator[PodSpec]:
     """Yield synthetic pods in start order, all starting before ``duration`` seconds.
 
@@ -61,8 +65,20 @@ def pod_churn(
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
             raise ValueError(f"{argument} must be a whole number >= 0 or None, got {value!r}")
 
+    if arrivals not in ("poisson", "regular"):
+        raise ValueError(f"arrivals must be 'poisson' or 'regular', got {arrivals!r}")
+    trend = _trend(schedule, growth, rate)
+    if arrivals == "regular" and trend is None:
+        trend = _Trend([(0.0, rate)], 0.0, 1.0)
     master = random.Random(seed)
-    streams = [_poisson(random.Random(master.getrandbits(64)), rate, duration, wave, mu, sigma)]
+    child = random.Random(master.getrandbits(64))
+    if arrivals == "regular":
+        streams = [_regular(child, trend, duration, wave, mu, sigma)]
+    elif trend is not None:
+        streams = [_thinned(child, trend, duration, wave, mu, sigma)]
+    else:
+        # No trend: the constant-rate stream exactly as before, so existing runs stay bit for bit.
+        streams = [_poisson(child, rate, duration, wave, mu, sigma)]
     burst_rng = random.Random(master.getrandbits(64))
     streams += [_burst_pods(burst_rng, at, pods, over, mu, sigma) for at, pods, over in windows]
     # merge() costs a key call per pod; with no bursts there is nothing to merge.
@@ -89,6 +105,98 @@ def _poisson(rng: random.Random, rate: float, duration: float, wave, mu: float, 
             return
         if amplitude and rng.random() * top > 1.0 + amplitude * math.cos(2 * math.pi * (t - peak) / period):
             continue
+        yield t, rng.lognormvariate(mu, sigma)
+
+
+class _Trend:
+    """The arrival rate over time: a piecewise-linear schedule times compound growth."""
+
+    __slots__ = ("times", "rates", "growth", "period")
+
+    def __init__(self, points: list[tuple[float, float]], growth: float, period: float):
+        self.times = [t for t, _ in points]
+        self.rates = [r for _, r in points]
+        self.growth = growth
+        self.period = period
+
+    def __call__(self, t: float) -> float:
+        times, rates = self.times, self.rates
+        i = bisect.bisect_right(times, t)
+        if i == 0:
+            base = rates[0]
+        elif i == len(times):
+            base = rates[-1]
+        else:
+            t0, t1 = times[i - 1], times[i]
+            base = rates[i - 1] + (rates[i] - rates[i - 1]) * (t - t0) / (t1 - t0)
+        return base * (1.0 + self.growth) ** (t / self.period) if self.growth else base
+
+    def bound(self, duration: float) -> float:
+        """A rate no lower than the trend's anywhere in [0, duration]."""
+        factor = max(1.0, (1.0 + self.growth) ** (duration / self.period)) if self.growth else 1.0
+        return max(self.rates) * factor
+
+
+def _trend(schedule, growth, rate: float) -> "_Trend | None":
+    if schedule is None and growth is None:
+        return None
+    if schedule is None:
+        points = [(0.0, rate)]
+    else:
+        points = []
+        for i, item in enumerate(schedule):
+            try:
+                t, r = item
+            except (TypeError, ValueError):
+                raise ValueError(f"schedule[{i}] must be a (time, rate) pair, got {item!r}") from None
+            t = _number(f"schedule[{i}] time", t, low=0.0, hint="seconds")
+            r = _number(f"schedule[{i}] rate", r, low=0.0, hint="pods per second")
+            if points and t <= points[-1][0]:
+                raise ValueError(f"schedule times must rise: {t:.15g} s after {points[-1][0]:.15g} s")
+            points.append((t, r))
+        if not points:
+            raise ValueError("schedule must hold at least one (time, rate) pair")
+    fraction, period = (0.0, 1.0) if growth is None else growth
+    fraction = _number("growth fraction", fraction, low=-1.0, low_open=True, hint="e.g. 0.05 for +5 %")
+    period = _number("growth period", period, low=0.0, low_open=True, hint="seconds")
+    return _Trend(points, fraction, period)
+
+
+def _thinned(rng: random.Random, trend: _Trend, duration: float, wave, mu: float, sigma: float):
+    amplitude, period, peak = wave
+    top = trend.bound(duration) * (1.0 + amplitude)
+    if top <= 0:
+        return
+    t = 0.0
+    while True:
+        t += rng.expovariate(top)
+        if t >= duration:
+            return
+        here = trend(t) * (1.0 + amplitude * math.cos(2 * math.pi * (t - peak) / period) if amplitude else 1.0)
+        if rng.random() * top > here:
+            continue
+        yield t, rng.lognormvariate(mu, sigma)
+
+
+def _regular(rng: random.Random, trend: "_Trend | None", duration: float, wave, mu: float, sigma: float):
+    amplitude, period, peak = wave
+    t = 0.0
+    while True:
+        here = trend(t) if trend is not None else None
+        if here is None:
+            raise AssertionError("regular arrivals need a trend")  # pod_churn always passes one
+        if amplitude:
+            here *= 1.0 + amplitude * math.cos(2 * math.pi * (t - peak) / period)
+        if here <= 0:
+            # No arrivals while the rate is 0: go on at the next point of the schedule, if any.
+            later = [x for x in trend.times if x > t]
+            if not later:
+                return
+            t = later[0]
+            continue
+        t += 1.0 / here
+        if t >= duration:
+            return
         yield t, rng.lognormvariate(mu, sigma)
 
 

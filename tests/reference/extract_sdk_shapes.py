@@ -370,7 +370,13 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("pkg_dirs", nargs="+", help="unzipped wheel dirs (or package dirs)")
     ap.add_argument("-o", "--out", default=os.path.join(here, "sdk_shapes.json"))
+    ap.add_argument("--actions", help="comma-separated actions to extract instead of the 19 simkit serves, "
+                    "looked for in every package given (the importer's: DescribeInstances,DescribeSecurityGroups)")
     args = ap.parse_args(argv)
+    actions = ACTIONS
+    if args.actions:
+        wanted = [a.strip() for a in args.actions.split(",") if a.strip()]
+        actions = {pkg: wanted for pkg in ACTIONS}
 
     result: dict = {"_source": {}}
     body: dict = {}
@@ -379,7 +385,9 @@ def main(argv=None) -> int:
         result["_source"][pkg_name] = package_version(pkg_name, pkg_dir)
         index = ModelIndex(pkg_dir)
         product, versions = client_meta(pkg_dir)
-        for action in ACTIONS[pkg_name]:
+        for action in actions[pkg_name]:
+            if args.actions and index.get(action + "Request") is None:
+                continue
             body[action] = {
                 "product": product,
                 "version": versions.get(action, ""),
@@ -389,12 +397,12 @@ def main(argv=None) -> int:
             print(f"{pkg_name} ({index.layout}): {action}: "
                   f"{len(body[action]['request'])} request params, "
                   f"{len(body[action]['response'])} response keys", file=sys.stderr)
-    missing = [a for pkg in result["_source"] for a in ACTIONS[pkg] if a not in body]
+    missing = sorted({a for pkg in result["_source"] for a in actions[pkg] if a not in body})
     if missing:
         print(f"warning: missing actions: {missing}", file=sys.stderr)
-    for pkg in ACTIONS:
-        for action in ACTIONS[pkg]:
-            if action in body:
+    for pkg in actions:
+        for action in actions[pkg]:
+            if action in body and action not in result:
                 result[action] = body[action]
     with open(args.out, "w", encoding="utf-8") as fh:
         json.dump(result, fh, indent=1, ensure_ascii=False)
