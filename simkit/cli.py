@@ -240,6 +240,28 @@ def _cmd_size(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    from simkit.analysis.forecast import forecast
+
+    out = None
+    if args.out is not None:
+        from simkit.report.atomic import check_destination
+
+        out = check_destination(args.out, args.force)
+    scenario = _scenario(args.scenario, args.set)
+    with _warnings_on_stderr():
+        result = forecast(scenario, seeds=args.seeds, progress=_progress(args))
+    if not args.quiet:
+        print(result.sentence)
+    if out is not None:
+        from simkit.report import write_forecast_report
+
+        page = write_forecast_report(result, out, data=scenario.data, seeds=args.seeds, force=args.force,
+                                     scenario_file=args.scenario, base=scenario.base)
+        print(f"report: {page}" if not args.quiet else page)
+    return 0
+
+
 def _cmd_catalog(args: argparse.Namespace) -> int:
     from simkit.analysis.capacity import max_pods_per_node
     from simkit.catalog import load_catalog
@@ -395,6 +417,14 @@ def build_parser() -> argparse.ArgumentParser:
     _confidence_options(size)
     size.set_defaults(func=_cmd_size)
 
+    fc = sub.add_parser("forecast", help="when each limit is first hit over seeds, and what first",
+                        description="Run a scenario once per seed and say when each limit is first hit (p10, "
+                                    "p50, p90 over the seeds) and which comes first; with --out, write a report.")
+    fc.add_argument("scenario", help="a scenario YAML file")
+    fc.add_argument("--seeds", type=int, default=10, help="runs, seeds drawn from the scenario's seed (default 10)")
+    _report_options(fc)
+    fc.set_defaults(func=_cmd_forecast)
+
     catalog = sub.add_parser("catalog", help="instance types: ENI and address limits, max pods per mode")
     catalog.add_argument("--family", help="one family, e.g. g7")
     catalog.add_argument("--min-pods", type=int, metavar="N", help="only types with at least N max pods in --mode "
@@ -419,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=_cmd_import)
     codes = sub.add_parser("error-codes", help="print the error registry as a Markdown table")
     codes.set_defaults(func=_cmd_error_codes)
-    for command in (demo, run, sweep, size, catalog, validate, imp, codes):
+    for command in (demo, run, sweep, size, fc, catalog, validate, imp, codes):
         _output_options(command, top=False)
     return parser
 

@@ -86,3 +86,31 @@ def test_forecast_from_an_imported_vpc_under_growth(tmp_path):
     assert vsw.seeds_hit == 1.0 and 5 * 24 * HOUR <= vsw.p50 < 5 * 24 * HOUR + 60
     assert f.first == {("node_pods", "fleet"): 2}
     assert f.sentence.startswith("node_pods on fleet runs out first in 2 of 2 seeds")
+
+
+def test_simkit_forecast_writes_its_report(tmp_path, capsys):
+    """`simkit forecast S.yaml --seeds 3 --out DIR`: the sentence on stdout, and a report whose
+    verdict names the vSwitch's addresses running out at hour 100 (4 d 4 h) in 3 of 3 seeds,
+    with the tables beside it agreeing."""
+    import json
+
+    import pandas as pd
+    import yaml
+
+    from simkit.cli import main
+
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(hand_worked()))
+    out = tmp_path / "forecast"
+    assert main(["forecast", str(tmp_path / "s.yaml"), "--seeds", "3", "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("vswitch_addresses on pods runs out first in 3 of 3 seeds") and "report:" in printed
+    assert sorted(p.name for p in out.iterdir()) == ["limits.csv", "report.html", "report.xlsx", "runs.csv",
+                                                      "summary.json"]
+    page = (out / "report.html").read_text()
+    assert "vswitch_addresses on pods: hit in 100% of the seeds (p10 4 d 4 h, p50 4 d 4 h, p90 4 d 4 h); first in 3 of 3" \
+        in page
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["first"] == [{"limit": "vswitch_addresses", "resource": "pods", "seeds": 3}]
+    runs = pd.read_csv(out / "runs.csv")
+    assert len(runs[runs["limit"] == "vswitch_addresses"]) == 3
+    assert main(["forecast", str(tmp_path / "s.yaml"), "--seeds", "3", "--out", str(out)]) == 2  # no --force

@@ -13,9 +13,11 @@ CSV, JSON and XLSX; ``provenance`` says what produced a report; ``atomic`` write
 """
 
 from simkit.report.atomic import ReportExists, atomic_directory
+from simkit.report.forecast import FORECAST_FILES, write_forecast_report
 from simkit.report.run import RUN_FILES, result_html, run_context, write_run_report
 from simkit.report.sizing import SIZE_FILES, write_size_report
 from simkit.report.sweep import SWEEP_FILES, write_sweep_report
 
-__all__ = ["RUN_FILES", "ReportExists", "SIZE_FILES", "SWEEP_FILES", "atomic_directory", "result_html", "run_context",
-           "write_run_report", "write_size_report", "write_sweep_report"]
+__all__ = ["FORECAST_FILES", "RUN_FILES", "ReportExists", "SIZE_FILES", "SWEEP_FILES", "atomic_directory", "result_html", "run_context",
+           "write_forecast_report", "write_run_report", "write_size_report",
+           "write_sweep_report"]
