@@ -14,12 +14,15 @@ machine used meanwhile (busy time in /proc/stat less our process tree), so noise
 where our own CPU went: the threads that ran the runs, the workers' other threads (Dask's event
 loop: profiler, ticks, monitors, heartbeats), and this process (the client, and for a LocalCluster
 its scheduler and nannies).
+The ratios are also given over the rounds where both measurements compared were quiet (the rest
+of the machine under 10 % of a core meanwhile).
 Run: make bench (or python bench/sweep.py --runs 16 --rounds 2 for a quicker look).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import pickle
 import statistics
@@ -40,6 +43,7 @@ from simkit.analysis.sweep import Task, sweep_seeds  # noqa: E402
 SCENARIO = {**simkit.DEFAULT_SCENARIO, "duration": "4d"}  # runs of about 1.4 s: the target is for runs of a second or more
 WARM_UP = {**simkit.DEFAULT_SCENARIO, "duration": "1h"}
 TICK = os.sysconf("SC_CLK_TCK")
+QUIET = 0.1  # a round is quiet when the rest of the machine used less than this share of a core throughout
 TASK_THREADS = "Dask-Default-Threads"  # in the name of the threads that run a Dask worker's tasks
 
 
@@ -156,8 +160,8 @@ def dask(seeds: list[int], config: dict) -> Measurement:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with dask_.config.set(config), \
-                LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-                Client(cluster) as client:
+                LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                             silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
             client.run(lambda: __import__("simkit"))
             simkit.sweep(WARM_UP, seeds=2, executor=client, progress=False)
             wakeups = client.run(lambda dask_worker: sum(1000 / c.callback_time
@@ -185,7 +189,7 @@ EXECUTORS: dict[str, Callable[[list[int]], Measurement]] = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=64, help="runs per executor, over all rounds")
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=8)
     args = parser.parse_args()
     per_round = args.runs // args.rounds
     seeds = sweep_seeds(per_round * args.rounds, SCENARIO["seed"])
@@ -208,16 +212,26 @@ def main() -> None:
     print()
     print(table("medians over rounds", [(n, rate[n]) for n in names], "runs/min",
                 {"local 1": rate[names[0]], "local 2": rate[names[1]]}))
-    paired = {n: statistics.median(m.seconds / l.seconds for m, l in zip(got[n], got[names[1]])) for n in names[2:]}
-    print("time against local 2 workers, median of the rounds' ratios: "
-          + ", ".join(f"{n} {v:.2f}" for n, v in paired.items()))
+
+    def quiet(m: Measurement) -> bool:
+        return m.cpu.rest < QUIET * m.seconds
+
+    def paired(n: str, against: str) -> str:  # over the rounds where both were measured quiet
+        both = [r for r in range(args.rounds) if quiet(got[n][r]) and quiet(got[against][r])]
+        return f"{statistics.median(got[n][r].seconds / got[against][r].seconds for r in both):.2f} " \
+               f"({len(both)})" if both else "- (0)"
+
+    print(f"rounds where the rest of the machine stayed under {QUIET * 100:.0f} % of a core, median time ratios "
+          f"over them (how many rounds): local 1 worker / 2 workers {paired(names[0], names[1])}; against local 2 "
+          "workers: " + ", ".join(f"{n.split(', ', 1)[1]} {paired(n, names[1])}" for n in names[2:]))
 
     print("\nper run, seconds (medians over rounds): inside the run function; the CPU of the threads that ran "
           "it; idle worker time\n(workers x elapsed less inside: gaps between runs and the tail); CPU of the "
           "workers' other threads, of this process\n(client, and a LocalCluster's scheduler and nannies) and of "
-          "the rest of the machine; periodic callbacks a second in a worker")
+          "the rest of the machine; all our CPU (run, workers' other threads, this process); periodic callbacks a "
+          "second in a worker")
     print(f"{'':<22} {'inside':>7} {'run CPU':>8} {'idle':>6} {'worker other':>13} {'this process':>13} "
-          f"{'rest':>6} {'wakeups/s':>10}")
+          f"{'rest':>6} {'all ours':>9} {'wakeups/s':>10}")
     for n in names:
         def med(f):
             return statistics.median(f(m) for m in got[n])
@@ -225,7 +239,12 @@ def main() -> None:
               f"{med(lambda m: (m.workers * m.seconds - sum(m.run_seconds)) / per_round):>6.3f} "
               f"{max(0.0, med(lambda m: m.cpu.worker_other / per_round)):>13.3f} "
               f"{med(lambda m: m.cpu.this_process / per_round):>13.3f} {med(lambda m: m.cpu.rest / per_round):>6.3f} "
+              f"{med(lambda m: (m.cpu.tasks + m.cpu.worker_other + m.cpu.this_process) / per_round):>9.3f} "
               f"{med(lambda m: m.wakeups):>10.0f}")
+    ours = {n: statistics.median((m.cpu.tasks + m.cpu.worker_other + m.cpu.this_process) / per_round for m in got[n])
+            for n in names}
+    print("all our CPU a run against local 2 workers (on 2 busy cores, the time follows it): "
+          + ", ".join(f"{n.split(', ', 1)[1]} {ours[n] / ours[names[1]]:.2f}" for n in names[2:]))
     base = got[names[0]]
     same = all(got[n][r].frame.drop(columns="run_seconds").equals(base[r].frame.drop(columns="run_seconds"))
                for n in names[1:] for r in range(args.rounds))
