@@ -40,7 +40,7 @@ from _common import machine, table  # noqa: E402
 import simkit  # noqa: E402
 from simkit.analysis.sweep import Task, sweep_seeds  # noqa: E402
 
-SCENARIO = {**simkit.DEFAULT_SCENARIO, "duration": "4d"}  # runs of about 1.4 s: the target is for runs of a second or more
+SCENARIO = {**simkit.DEFAULT_SCENARIO, "duration": "4d"}  # runs of about a second here: the target is for those
 WARM_UP = {**simkit.DEFAULT_SCENARIO, "duration": "1h"}
 TICK = os.sysconf("SC_CLK_TCK")
 QUIET = 0.1  # a round is quiet when the rest of the machine used less than this share of a core throughout
