@@ -231,13 +231,9 @@ def _cmd_size(args: argparse.Namespace) -> int:
                       executor=args.scheduler or None, progress=_progress(args))
     if not args.quiet:
         print(result.answer)
-    if out is not None:
-        from simkit.report import write_size_report
+    from simkit.report import write_size_report
 
-        page = write_size_report(result, out, data=scenario.data, seeds=args.seeds, force=args.force,
-                                 scenario_file=args.scenario, base=scenario.base)
-        print(f"report: {page}" if not args.quiet else page)
-    return 0
+    return _report(args, out, write_size_report, result, scenario)
 
 
 def _cmd_forecast(args: argparse.Namespace) -> int:
@@ -253,11 +249,17 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
         result = forecast(scenario, seeds=args.seeds, progress=_progress(args))
     if not args.quiet:
         print(result.sentence)
-    if out is not None:
-        from simkit.report import write_forecast_report
+    from simkit.report import write_forecast_report
 
-        page = write_forecast_report(result, out, data=scenario.data, seeds=args.seeds, force=args.force,
-                                     scenario_file=args.scenario, base=scenario.base)
+    return _report(args, out, write_forecast_report, result, scenario)
+
+
+def _report(args: argparse.Namespace, out, writer, result, scenario) -> int:
+    """Write ``result``'s report with ``writer`` (a size search's or a forecast's) when ``--out``
+    named a folder, and print its path."""
+    if out is not None:
+        page = writer(result, out, data=scenario.data, seeds=args.seeds, force=args.force,
+                      scenario_file=args.scenario, base=scenario.base)
         print(f"report: {page}" if not args.quiet else page)
     return 0
 

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from simkit.analysis.words import clock_time
-from simkit.report.atomic import atomic_directory, check_destination
-from simkit.report.exports import flatten, write_csv, write_json, write_xlsx
+from simkit.report.atomic import check_destination
+from simkit.report.exports import flatten
+from simkit.report.folder import write_report_folder
 from simkit.report.provenance import created_time, provenance, provenance_context
-from simkit.report.render import render, table_html
+from simkit.report.render import table_html
 
 __all__ = ["FORECAST_FILES", "forecast_context", "write_forecast_report"]
 
@@ -73,10 +74,6 @@ def write_forecast_report(f: Any, out: str | Path, *, data: dict, seeds: int, fo
     rows = [("report", context["title"]), ("answer", f.sentence), ("recommendation", context["advice"]["text"])]
     rows += flatten({k: v for k, v in meta.items() if k != "scenario"})
     rows += flatten({"scenario": meta["scenario"]})
-    with atomic_directory(out, force) as folder:
-        (folder / "report.html").write_text(render("forecast.html.j2", context), encoding="utf-8")
-        write_json(folder / "summary.json", summary)
-        write_csv(folder / "limits.csv", f.limits)
-        write_csv(folder / "runs.csv", f.runs)
-        write_xlsx(folder / "report.xlsx", rows, {"limits": f.limits, "runs": f.runs}, created, context["title"])
-    return out / "report.html"
+    return write_report_folder(out, force, template="forecast.html.j2", context=context, summary=summary,
+                               csvs={"limits.csv": f.limits, "runs.csv": f.runs}, rows=rows,
+                               sheets={"limits": f.limits, "runs": f.runs}, created=created)

@@ -10,9 +10,10 @@ from typing import Any
 from simkit.analysis.advice import recommend
 from simkit.analysis.verdict import run_verdict
 from simkit.analysis.words import clock_time, summary_in_words
-from simkit.report.atomic import atomic_directory, check_destination
-from simkit.report.exports import flatten, write_csv, write_json, write_xlsx
+from simkit.report.atomic import check_destination
+from simkit.report.exports import flatten
 from simkit.report.figures import embed, run_figures
+from simkit.report.folder import write_report_folder
 from simkit.report.provenance import created_time, provenance, provenance_context
 from simkit.report.render import render, table_html
 
@@ -103,10 +104,6 @@ def write_run_report(result: Any, out: str | Path, *, force: bool = False, creat
     rows += [(f"sentence.{i}", text) for i, text in enumerate(context["sentences"], 1)]
     rows += flatten({k: v for k, v in meta.items() if k != "scenario"})
     rows += flatten({"slo": result.slo, "summary": result.summary, "scenario": meta["scenario"]})
-    with atomic_directory(out, force) as folder:
-        (folder / "report.html").write_text(render("run.html.j2", context), encoding="utf-8")
-        write_json(folder / "summary.json", summary)
-        for name, frame in tables.items():
-            write_csv(folder / f"{name}.csv", frame)
-        write_xlsx(folder / "report.xlsx", rows, tables, created, context["title"])
-    return out / "report.html"
+    return write_report_folder(out, force, template="run.html.j2", context=context, summary=summary,
+                               csvs={f"{name}.csv": frame for name, frame in tables.items()}, rows=rows,
+                               sheets=tables, created=created)

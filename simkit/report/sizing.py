@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from simkit.analysis.verdict import describe_target
-from simkit.report.atomic import atomic_directory, check_destination
-from simkit.report.exports import flatten, write_csv, write_json, write_xlsx
+from simkit.report.atomic import check_destination
+from simkit.report.exports import flatten
 from simkit.report.figures import embed, size_figures
+from simkit.report.folder import write_report_folder
 from simkit.report.provenance import created_time, provenance, provenance_context
-from simkit.report.render import render, table_html
+from simkit.report.render import table_html
 
 __all__ = ["SIZE_FILES", "size_context", "write_size_report"]
 
@@ -94,10 +95,6 @@ def write_size_report(r: Any, out: str | Path, *, data: dict, seeds: int, force:
             ("recommendation", context["advice"]["text"])]
     rows += flatten({k: v for k, v in meta.items() if k != "scenario"})
     rows += flatten({"scenario": meta["scenario"]})
-    with atomic_directory(out, force) as folder:
-        (folder / "report.html").write_text(render("size.html.j2", context), encoding="utf-8")
-        write_json(folder / "summary.json", summary)
-        write_csv(folder / "size.csv", r.table)
-        write_csv(folder / "pareto.csv", r.pareto)
-        write_xlsx(folder / "report.xlsx", rows, {"layouts": r.table, "pareto": r.pareto}, created, context["title"])
-    return out / "report.html"
+    return write_report_folder(out, force, template="size.html.j2", context=context, summary=summary,
+                               csvs={"size.csv": r.table, "pareto.csv": r.pareto}, rows=rows,
+                               sheets={"layouts": r.table, "pareto": r.pareto}, created=created)

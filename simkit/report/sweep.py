@@ -12,11 +12,12 @@ from typing import Any, Mapping
 
 from simkit.analysis.keypaths import with_value
 from simkit.analysis.verdict import FIGURES, SweepCheck, describe_target, sweep_verdict
-from simkit.report.atomic import atomic_directory, check_destination
-from simkit.report.exports import flatten, write_csv, write_json, write_xlsx
+from simkit.report.atomic import check_destination
+from simkit.report.exports import flatten
 from simkit.report.figures import embed, sweep_figures
+from simkit.report.folder import write_report_folder
 from simkit.report.provenance import created_time, provenance, provenance_context
-from simkit.report.render import render, table_html
+from simkit.report.render import table_html
 
 __all__ = ["SWEEP_FILES", "Point", "sweep_context", "sweep_points", "write_sweep_report"]
 
@@ -206,10 +207,6 @@ def write_sweep_report(table: Any, out: str | Path, *, data: dict, name: str, ke
     rows += [(f"sentence.{i}", text) for i, text in enumerate(context["sentences"], 1)]
     rows += flatten({k: v for k, v in meta.items() if k != "scenario"})
     rows += flatten({"scenario": meta["scenario"]})
-    with atomic_directory(out, force) as folder:
-        (folder / "report.html").write_text(render("sweep.html.j2", context), encoding="utf-8")
-        write_json(folder / "summary.json", summary)
-        write_csv(folder / "sweep.csv", table)
-        write_csv(folder / "points.csv", points)
-        write_xlsx(folder / "report.xlsx", rows, {"runs": table, "points": points}, created, context["title"])
-    return out / "report.html"
+    return write_report_folder(out, force, template="sweep.html.j2", context=context, summary=summary,
+                               csvs={"sweep.csv": table, "points.csv": points}, rows=rows,
+                               sheets={"runs": table, "points": points}, created=created)
