@@ -68,3 +68,14 @@ def test_a_reservation_given_by_its_mask_is_named_by_the_block_it_got():
     m = result.address_map("vsw-a")
     inside = np.isin(m, [AddressUse.PREFIX, AddressUse.RESERVED_FREE])
     assert inside[64:128].all() and not inside[:64].any() and not inside[128:].any()
+
+
+def test_the_sample_time_is_the_one_the_maps_show():
+    """Samples every 5 min: time 400 s shows the sample of 300 s; None the last; before the
+    first sample there is none."""
+    import simkit
+
+    result = simkit.run({**simkit.DEFAULT_SCENARIO, "duration": "1h"}, progress=False)
+    assert result.sample_time(400) == 300.0 and result.sample_time() == result.sample_times()[-1]
+    with pytest.raises(ValueError, match="no sample at or before -1 s"):
+        result.sample_time(-1)

@@ -194,7 +194,8 @@ def test_the_map_at_a_time_shows_that_sample(trace_run):
      "unknown curve 'peano'; the curves are hilbert, morton"),
     (lambda a: address_map(a), ValueError, "needs its vSwitch's cidr"),
     (lambda a: address_map(a, cidr="10.0.0.0/25"), ValueError, "holds 256 addresses, but 10.0.0.0/25 holds 128"),
-    (lambda a: address_map(a, cidr="10.0.0.1/24"), ValueError, "no host bits"),
+    (lambda a: address_map(a, cidr="10.0.0.1/24"), ValueError,
+     r"cidr: .10.0.0.1/24. has host bits set \(the block starts at 10.0.0.0/24\)"),
     (lambda a: address_map(a, cidr="10.0.0.0/24", reservations=["10.0.1.0/28"]), ValueError,
      "reservation 10.0.1.0/28 lies outside the vSwitch's 10.0.0.0/24"),
 ])

@@ -99,6 +99,11 @@ class Result:
         ``block_map`` and ``address_map`` hold a state."""
         return list(self._run.recorder.block_map_times)
 
+    def sample_time(self, time: float | None = None) -> float:
+        """The time of the sample ``block_map`` and ``address_map`` show for ``time``: the one
+        taken then or the last before it (the last sample when None)."""
+        return self._run.recorder.block_map_times[self._sample_index(time)]
+
     def _sample_index(self, time: float | None) -> int:
         import bisect
 

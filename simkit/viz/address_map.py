@@ -3,13 +3,13 @@ that each aligned /28 is a 4x4 square, coloured by what the address is used for.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any, Sequence
 
 import numpy as np
 
 from simkit.analysis.words import clock_time
 from simkit.ecs import AddressUse
+from simkit.net import Cidr, format_ipv4
 from simkit.viz.curves import CURVES, cells, grid_shape
 from simkit.viz.style import ADDRESS_COLOURS, OKABE_ITO, axes, styled
 
@@ -65,11 +65,10 @@ def address_map(source: Any, vswitch: str | None = None, time: float | None = No
         uses = source.address_map(name, time)
         cidr = next((v.cidr for v in source.plan.vswitches if v.name == name), None)
         reservations = source.reservations.get(name, [])
-        times = source.sample_times()
-        when = times[-1] if time is None else max(t for t in times if t <= time)
-    net = _network(cidr)
-    if len(uses) != net.num_addresses:
-        raise ValueError(f"the address array holds {len(uses):,} addresses, but {net} holds {net.num_addresses:,}")
+        when = source.sample_time(time)
+    net = Cidr.parse(cidr, "cidr")
+    if len(uses) != net.size:
+        raise ValueError(f"the address array holds {len(uses):,} addresses, but {net} holds {net.size:,}")
     if len(uses) < 16:
         raise ValueError(f"{net} is smaller than a /28; the map draws /28 blocks as 4x4 squares")
     with styled():
@@ -83,10 +82,10 @@ def address_map(source: Any, vswitch: str | None = None, time: float | None = No
                 ax.axhline(at - 0.5, color="white", linewidth=0.4)
         x, y = cells(len(uses), curve)
         for block in reservations:
-            _outline(ax, net, _network(block), x, y)
+            _outline(ax, net, Cidr.parse(block, "reservations"), x, y)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_xlabel(f"{curve.capitalize()} curve from {net.network_address} (top left): "
+        ax.set_xlabel(f"{curve.capitalize()} curve from {format_ipv4(net.base)} (top left): "
                       f"each 4×4 square is one aligned /28")
         heading = title if title is not None else f"vSwitch {name}" if name else "vSwitch"
         at = f", at {clock_time(when)}" if when is not None else ""
@@ -95,22 +94,15 @@ def address_map(source: Any, vswitch: str | None = None, time: float | None = No
     return fig
 
 
-def _network(cidr: str) -> ipaddress.IPv4Network:
-    try:
-        return ipaddress.IPv4Network(cidr)
-    except ValueError as exc:
-        raise ValueError(f"cidr must be an IPv4 CIDR block with no host bits, e.g. 10.0.0.0/24: {exc}") from None
-
-
-def _outline(ax, net: ipaddress.IPv4Network, block: ipaddress.IPv4Network, x: np.ndarray, y: np.ndarray) -> None:
+def _outline(ax, net: Cidr, block: Cidr, x: np.ndarray, y: np.ndarray) -> None:
     """Outline a reservation's block (an aligned block: a square or 2:1 rectangle of cells) and
     label it with its CIDR."""
     from matplotlib.patches import Rectangle
 
-    if not block.subnet_of(net):
+    if not net.contains_block(block):
         raise ValueError(f"reservation {block} lies outside the vSwitch's {net}")
-    first = int(block.network_address) - int(net.network_address)
-    xs, ys = x[first:first + block.num_addresses], y[first:first + block.num_addresses]
+    first = block.base - net.base
+    xs, ys = x[first:first + block.size], y[first:first + block.size]
     left, top = xs.min() - 0.5, ys.min() - 0.5
     width, height = xs.max() - xs.min() + 1, ys.max() - ys.min() + 1
     ax.add_patch(Rectangle((left, top), width, height, fill=False, edgecolor=OKABE_ITO["black"], linewidth=1.2))
